@@ -1,0 +1,1 @@
+"""Versioned administrative boundaries, crosswalks between versions and official unit lists."""

@@ -1,0 +1,1 @@
+"""Complaint ingestion: read, validate, geocode, H3-index and load."""

@@ -1,0 +1,36 @@
+"""The `phananh` command line: one entry point for every package."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from boundaries.cli import app as boundaries_app
+from gis_api.settings import ApiSettings
+from gis_db.cli import app as db_app
+
+app = typer.Typer(
+    help="phananh: GIS server for citizens' complaints in Ho Chi Minh City.",
+    no_args_is_help=True,
+)
+app.add_typer(db_app, name="db")
+app.add_typer(boundaries_app, name="boundaries")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to bind.")] = None,
+    port: Annotated[int | None, typer.Option(help="TCP port.")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+) -> None:
+    """Serve the API (http://127.0.0.1:8000 by default)."""
+    settings = ApiSettings()
+    uvicorn.run(
+        "gis_api.main:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+    )

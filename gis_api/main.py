@@ -1,0 +1,37 @@
+"""Application factory: nothing connects until the lifespan starts."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from gis_api.errors import add_exception_handlers
+from gis_api.routers import boundaries, health
+from gis_api.settings import ApiSettings
+from gis_db.pool import open_pool
+from gis_db.settings import DbSettings
+
+
+def create_app(api: ApiSettings | None = None, db: DbSettings | None = None) -> FastAPI:
+    """Build the FastAPI application (served by `phananh serve`)."""
+    api = api or ApiSettings()
+    db = db or DbSettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        with open_pool(db) as pool:
+            app.state.pool = pool
+            yield
+
+    app = FastAPI(title=api.title, lifespan=lifespan)
+    app.state.api_settings = api
+    app.state.db_settings = db
+    if api.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=api.cors_origins, allow_methods=["GET"])
+    for router in (health.router, boundaries.router):
+        app.include_router(router)
+    add_exception_handlers(app)
+    return app

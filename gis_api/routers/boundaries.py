@@ -1,0 +1,36 @@
+"""Boundary sets and point location."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from boundaries.load import list_sets
+from boundaries.locate import locate
+from gis_api.dependencies import ConnDep
+
+router = APIRouter(prefix="/boundaries", tags=["boundaries"])
+
+
+@router.get("/sets")
+def sets(conn: ConnDep) -> list[dict]:
+    """Loaded boundary sets with validity, unit count, source, licence and quality report."""
+    keep = ("slug", "name", "level", "valid_from", "valid_to", "unit_count", "source",
+            "licence", "sha256", "metadata")
+    return [{k: s[k] for k in keep} for s in list_sets(conn)]
+
+
+@router.get("/locate")
+def locate_point(
+    conn: ConnDep,
+    lat: Annotated[float, Query(ge=-90, le=90)],
+    lon: Annotated[float, Query(ge=-180, le=180)],
+    on: Annotated[date | None, Query(alias="date")] = None,
+) -> dict:
+    """The unit of every boundary set valid on `date` (default today) containing the point."""
+    found = locate(conn, lat, lon, on)
+    return {"lat": lat, "lon": lon, "date": (on or date.today()).isoformat(),
+            "units": [asdict(f) for f in found]}

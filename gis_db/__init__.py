@@ -1,0 +1,1 @@
+"""Shared database plumbing: settings, the embedded cluster, the pool, schema and migrations."""

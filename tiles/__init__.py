@@ -1,0 +1,1 @@
+"""Mapbox Vector Tiles: layer registry, SQL and cache."""
