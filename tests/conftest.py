@@ -127,3 +127,13 @@ def catalog_conn(catalog_db: DbSettings) -> Iterator[psycopg.Connection]:
     with psycopg.connect(catalog_db.url) as connection:
         yield connection
         connection.rollback()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A skipped test fails the run: the suite runs whole or not at all."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = len(reporter.stats.get("skipped", [])) if reporter else 0
+    if skipped and exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        if reporter:
+            reporter.write_line(f"FAILED: {skipped} test(s) skipped; the suite must not skip")

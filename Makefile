@@ -1,0 +1,51 @@
+# phananh: two commands for a newcomer, `make demo` and `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+# The data mirror: ../shared/data when it exists (set PHANANH_DATA_DIR to use another).
+DATA_MIRROR := $(abspath ../shared/data)
+ifneq ($(wildcard $(DATA_MIRROR)),)
+export PHANANH_DATA_DIR ?= $(DATA_MIRROR)
+endif
+
+.PHONY: demo test venv postgis db-start serve lint clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c constraints.txt -e ".[dev]"
+	touch $@
+
+venv: $(STAMP) ## Create .venv and install the project
+
+postgis: venv ## PostgreSQL 15 + PostGIS 3 (apt-get as root; otherwise prints the command)
+	$(BIN)/phananh db install
+
+db-start: postgis ## Start the embedded database (unless DATABASE_URL is set) and migrate
+	$(BIN)/phananh db start
+	$(BIN)/phananh db migrate
+
+demo: db-start ## Load the boundary catalog and serve the API on http://127.0.0.1:8000
+	$(BIN)/phananh boundaries load --all
+	$(BIN)/phananh boundaries list
+	@echo "Serving http://127.0.0.1:8000 (API docs at /docs); Ctrl+C stops. Try:"
+	@echo "  $(BIN)/phananh boundaries locate 10.7769 106.7009 --date 2020-06-01"
+	$(BIN)/phananh serve
+
+serve: venv ## Serve the API on the database already set up
+	$(BIN)/phananh serve
+
+test: postgis ## The whole test suite, against a throwaway PostGIS it starts itself
+	$(BIN)/python -m pytest
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean: ## Stop the embedded database and remove .venv and .data
+	-$(BIN)/phananh db stop
+	rm -rf $(VENV) .data
