@@ -39,7 +39,8 @@ demo: db-start ## Load the boundary catalog and serve the API on http://127.0.0.
 serve: venv ## Serve the API on the database already set up
 	$(BIN)/phananh serve
 
-test: postgis ## The whole test suite, against a throwaway PostGIS it starts itself
+test: postgis ## Lint, then the whole test suite against a throwaway PostGIS it starts itself
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 lint: venv

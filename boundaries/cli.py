@@ -11,6 +11,7 @@ from typing import Annotated
 import psycopg
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Column, Table
 
 from boundaries import catalog
@@ -28,7 +29,7 @@ LEVELS = ("ward", "district", "city")
 
 
 def _fail(exc: Exception) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {exc}", highlight=False)
+    err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
     return typer.Exit(code=1)
 
 
@@ -46,16 +47,30 @@ def list_cmd(
     with connect(DbSettings()) as conn:
         sets = list_sets(conn)
     if as_json:
-        keep = ("slug", "name", "level", "valid_from", "valid_to", "unit_count", "source",
-                "licence", "sha256", "metadata")
+        keep = (
+            "slug",
+            "name",
+            "level",
+            "valid_from",
+            "valid_to",
+            "unit_count",
+            "source",
+            "licence",
+            "sha256",
+            "metadata",
+        )
         out = [{k: s[k] for k in keep} for s in sets]
         typer.echo(json.dumps(out, ensure_ascii=False, indent=2, default=_json_default))
         return
     table = Table(Column("slug", no_wrap=True), "level", "valid from", "valid to", "units", "name")
     for s in sets:
         table.add_row(
-            s["slug"], s["level"], str(s["valid_from"] or "…"), str(s["valid_to"] or "…"),
-            str(s["unit_count"]), s["name"],
+            s["slug"],
+            s["level"],
+            str(s["valid_from"] or "…"),
+            str(s["valid_to"] or "…"),
+            str(s["unit_count"]),
+            s["name"],
         )
     console.print(table)
     if not sets:
@@ -75,8 +90,12 @@ def load(
     code_field: Annotated[str, typer.Option(help="Column with the official code.")] = "code",
     name_field: Annotated[str, typer.Option(help="Column with the unit name.")] = "name",
     type_field: Annotated[str | None, typer.Option(help="Column with the unit type.")] = None,
-    parent_code_field: Annotated[str | None, typer.Option(help="Column with the parent code.")] = None,
-    parent_name_field: Annotated[str | None, typer.Option(help="Column with the parent name.")] = None,
+    parent_code_field: Annotated[
+        str | None, typer.Option(help="Column with the parent code.")
+    ] = None,
+    parent_name_field: Annotated[
+        str | None, typer.Option(help="Column with the parent name.")
+    ] = None,
     population_field: Annotated[str | None, typer.Option(help="Column with population.")] = None,
     valid_from: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"])] = None,
     valid_to: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"])] = None,
@@ -98,14 +117,24 @@ def load(
                 path = Path(target)
                 set_slug = slug or path.stem
                 _, quality = catalog.load_file(
-                    conn, path, slug=set_slug, name=name or set_slug, level=level,
-                    fields=FieldMap(code=code_field, name=name_field, type=type_field,
-                                    parent_code=parent_code_field,
-                                    parent_name=parent_name_field,
-                                    population=population_field),
+                    conn,
+                    path,
+                    slug=set_slug,
+                    name=name or set_slug,
+                    level=level,
+                    fields=FieldMap(
+                        code=code_field,
+                        name=name_field,
+                        type=type_field,
+                        parent_code=parent_code_field,
+                        parent_name=parent_name_field,
+                        population=population_field,
+                    ),
                     valid_from=valid_from.date() if valid_from else None,
                     valid_to=valid_to.date() if valid_to else None,
-                    crs=crs, source=source, licence=licence,
+                    crs=crs,
+                    source=source,
+                    licence=licence,
                 )
                 conn.commit()
                 say(f"{set_slug}: loaded; overlaps {quality['overlaps']}, gaps {quality['gaps']}")
@@ -134,8 +163,12 @@ def locate_cmd(
     except (ValueError, psycopg.Error) as exc:
         raise _fail(exc) from exc
     if as_json:
-        payload = {"lat": lat, "lon": lon, "date": day.isoformat(),
-                   "units": [asdict(f) for f in found]}
+        payload = {
+            "lat": lat,
+            "lon": lon,
+            "date": day.isoformat(),
+            "units": [asdict(f) for f in found],
+        }
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     if not found:

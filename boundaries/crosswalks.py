@@ -10,12 +10,21 @@ import psycopg
 from gis_db.sqlfiles import load_sql
 
 COLUMNS = (
-    "from_code", "from_name", "from_parent_code", "from_parent_name",
-    "to_code", "to_name", "relation", "note", "legal_basis",
+    "from_code",
+    "from_name",
+    "from_parent_code",
+    "from_parent_name",
+    "to_code",
+    "to_name",
+    "relation",
+    "note",
+    "legal_basis",
 )
 
 
-def read_crosswalk(path: Path, columns: dict[str, str], legal_basis: str | None = None) -> pd.DataFrame:
+def read_crosswalk(
+    path: Path, columns: dict[str, str], legal_basis: str | None = None
+) -> pd.DataFrame:
     """Read a crosswalk CSV and rename its columns to the model (codes stay text)."""
     raw = pd.read_csv(path, dtype=str, keep_default_na=False)
     frame = pd.DataFrame({key: raw[src].str.strip() for key, src in columns.items()})
@@ -23,7 +32,9 @@ def read_crosswalk(path: Path, columns: dict[str, str], legal_basis: str | None 
         if key not in frame:
             frame[key] = ""
     # A district with no commune-level units (Huyện Côn Đảo) maps by its own code.
-    frame["from_code"] = frame["from_code"].where(frame["from_code"] != "", frame["from_parent_code"])
+    frame["from_code"] = frame["from_code"].where(
+        frame["from_code"] != "", frame["from_parent_code"]
+    )
     if legal_basis:
         frame["legal_basis"] = frame["legal_basis"].where(frame["legal_basis"] != "", legal_basis)
     frame["partial"] = frame.apply(_is_partial, axis=1)
@@ -50,9 +61,18 @@ def load_crosswalk(
             for r in frame.itertuples(index=False):
                 copy.write_row(
                     (
-                        from_version, to_version, r.from_code, r.from_name, r.from_parent_code,
-                        r.from_parent_name, r.to_code, r.to_name, r.relation, bool(r.partial),
-                        r.note, r.legal_basis,
+                        from_version,
+                        to_version,
+                        r.from_code,
+                        r.from_name,
+                        r.from_parent_code,
+                        r.from_parent_name,
+                        r.to_code,
+                        r.to_name,
+                        r.relation,
+                        bool(r.partial),
+                        r.note,
+                        r.legal_basis,
                     )
                 )
     return len(frame)

@@ -54,9 +54,7 @@ def _sql(name: str) -> str:
     return load_sql("boundaries", name)
 
 
-def load_boundary_set(
-    conn: psycopg.Connection, units: gpd.GeoDataFrame, meta: SetMeta
-) -> int:
+def load_boundary_set(conn: psycopg.Connection, units: gpd.GeoDataFrame, meta: SetMeta) -> int:
     """Replace the set `meta.slug` with `units` in one transaction; return the set id."""
     with conn.transaction():
         conn.execute(_sql("delete_set.sql"), {"slug": meta.slug})

@@ -34,19 +34,30 @@ class Located:
 def check_coordinates(lat: float, lon: float) -> None:
     """Refuse coordinates that cannot exist (and NaN)."""
     if not (-90.0 <= lat <= 90.0):
-        raise ValueError(f"latitude {lat} is outside -90..90 (were latitude and longitude swapped?)")
+        raise ValueError(
+            f"latitude {lat} is outside -90..90 (were latitude and longitude swapped?)"
+        )
     if not (-180.0 <= lon <= 180.0):
         raise ValueError(f"longitude {lon} is outside -180..180")
 
 
-def locate(conn: psycopg.Connection, lat: float, lon: float, on: date | None = None) -> list[Located]:
+def locate(
+    conn: psycopg.Connection, lat: float, lon: float, on: date | None = None
+) -> list[Located]:
     """Units containing (lat, lon) in every set valid on `on` (today by default)."""
     check_coordinates(lat, lon)
     on = on or date.today()
     rows = conn.execute(load_sql("boundaries", "locate.sql"), {"lat": lat, "lon": lon, "on": on})
     found = [
-        Located(set=r[0], level=r[1], code=r[4], name=r[5], unit_type=r[6],
-                parent_code=r[7], parent_name=r[8])
+        Located(
+            set=r[0],
+            level=r[1],
+            code=r[4],
+            name=r[5],
+            unit_type=r[6],
+            parent_code=r[7],
+            parent_name=r[8],
+        )
         for r in rows.fetchall()
     ]
     for version, (start, end, via) in LIST_ONLY_VERSIONS.items():
@@ -69,8 +80,16 @@ def _through_crosswalk(
     ).fetchall()
     certain = len(targets) == 1 and not targets[0][3]
     return [
-        Located(set=version, level="ward", code=t[0], name=t[1], unit_type=unit[2],
-                parent_code=unit[3], parent_name=unit[4], method=f"crosswalk from {via}",
-                certain=certain)
+        Located(
+            set=version,
+            level="ward",
+            code=t[0],
+            name=t[1],
+            unit_type=unit[2],
+            parent_code=unit[3],
+            parent_name=unit[4],
+            method=f"crosswalk from {via}",
+            certain=certain,
+        )
         for t in targets
     ]

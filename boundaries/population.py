@@ -121,8 +121,11 @@ def derive_population(
     methods = [
         None
         if c in unknown
-        else (f"derived from {census}: areal-weighted" if c in weighted_targets
-              else f"derived from {census}: sum of merged units")
+        else (
+            f"derived from {census}: areal-weighted"
+            if c in weighted_targets
+            else f"derived from {census}: sum of merged units"
+        )
         for c in codes
     ]
     conn.execute(
@@ -133,7 +136,7 @@ def derive_population(
     header = conn.execute(load_sql("boundaries", "set_by_slug.sql"), {"slug": target}).fetchone()
     total_units = header[1]
     return PopulationSummary(
-        method="census units followed through crosswalks; full merges summed, splits areal-weighted",
+        method="census units followed through crosswalks; merges summed, splits areal-weighted",
         census_set=census,
         census_year=year,
         chain=chain,

@@ -75,7 +75,9 @@ def read_boundary_file(
             wanted = CRS.from_user_input(crs)
         except CRSError as exc:
             raise CrsError(f"cannot understand CRS '{crs}': {exc}") from exc
-        if declared is not None and not CRS.from_user_input(declared).equals(wanted):
+        if declared is not None and not CRS.from_user_input(declared).equals(
+            wanted, ignore_axis_order=True
+        ):
             raise CrsError(
                 f"{path.name} declares {declared.to_string()}, but {crs} was given; "
                 "drop the option or fix the file"
@@ -115,8 +117,15 @@ def _valid_multipolygons(geoms: np.ndarray) -> tuple[list, list[int], int]:
 def to_units(gdf: gpd.GeoDataFrame, fields: FieldMap, level: str) -> gpd.GeoDataFrame:
     """Map source columns onto the unit model and check codes, names and geometry."""
     missing = [
-        c for c in (fields.code, fields.name, fields.type, fields.parent_code,
-                    fields.parent_name, fields.population)
+        c
+        for c in (
+            fields.code,
+            fields.name,
+            fields.type,
+            fields.parent_code,
+            fields.parent_name,
+            fields.population,
+        )
         if c and c not in gdf.columns
     ]
     if missing:
@@ -128,19 +137,34 @@ def to_units(gdf: gpd.GeoDataFrame, fields: FieldMap, level: str) -> gpd.GeoData
     names = gdf[fields.name].astype("string").str.strip()
     bad = codes.isna() | names.isna() | (names == "")
     if bad.any():
-        raise InvalidBoundaries(f"{int(bad.sum())} unit(s) without a code or name (rows {list(np.flatnonzero(bad))[:10]})")
+        raise InvalidBoundaries(
+            f"{int(bad.sum())} unit(s) without a code or name "
+            f"(rows {list(np.flatnonzero(bad))[:10]})"
+        )
     dup = codes[codes.duplicated()].unique().tolist()
     if dup:
         raise InvalidBoundaries(f"duplicated unit codes: {', '.join(dup[:10])}")
     empty = gdf.geometry.isna()
     if empty.any():
-        raise InvalidBoundaries(f"units without polygon geometry: {', '.join(codes[empty].tolist()[:10])}")
+        raise InvalidBoundaries(
+            f"units without polygon geometry: {', '.join(codes[empty].tolist()[:10])}"
+        )
     if fields.type:
         types = gdf[fields.type].astype("string")
     else:
         types = names.map(lambda n: unit_type_of(n) or DEFAULT_TYPE[level])
-    used = {v for v in (fields.code, fields.name, fields.type, fields.parent_code,
-                        fields.parent_name, fields.population) if v}
+    used = {
+        v
+        for v in (
+            fields.code,
+            fields.name,
+            fields.type,
+            fields.parent_code,
+            fields.parent_name,
+            fields.population,
+        )
+        if v
+    }
     extra = gdf.drop(columns=[*used, gdf.geometry.name])
     units = gpd.GeoDataFrame(
         {
@@ -178,7 +202,9 @@ def _jsonable(record: dict) -> dict:
     for key, value in record.items():
         if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
             continue
-        out[key] = value.item() if isinstance(value, np.generic) else (
-            value.isoformat() if hasattr(value, "isoformat") else value
+        out[key] = (
+            value.item()
+            if isinstance(value, np.generic)
+            else (value.isoformat() if hasattr(value, "isoformat") else value)
         )
     return out

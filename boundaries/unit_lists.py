@@ -12,8 +12,16 @@ from boundaries.names import strip_diacritics
 from gis_db.sqlfiles import load_sql
 
 FIELDS = (
-    "code", "name", "unit_type", "district_code", "district_name",
-    "province_code", "province_name", "aliases", "lat", "lon",
+    "code",
+    "name",
+    "unit_type",
+    "district_code",
+    "district_name",
+    "province_code",
+    "province_name",
+    "aliases",
+    "lat",
+    "lon",
 )
 
 
@@ -23,9 +31,13 @@ def read_unit_list(path: Path, fmt: str) -> pd.DataFrame:
     if fmt == "gso":
         frame = pd.DataFrame(
             {
-                "code": raw["ward_code"], "name": raw["ward_name"], "unit_type": raw["ward_type"],
-                "district_code": raw["district_code"], "district_name": raw["district_name"],
-                "province_code": raw["province_code"], "province_name": raw["province_name"],
+                "code": raw["ward_code"],
+                "name": raw["ward_name"],
+                "unit_type": raw["ward_type"],
+                "district_code": raw["district_code"],
+                "district_name": raw["district_name"],
+                "province_code": raw["province_code"],
+                "province_name": raw["province_name"],
             }
         )
         frame["aliases"] = [[] for _ in range(len(frame))]
@@ -34,10 +46,13 @@ def read_unit_list(path: Path, fmt: str) -> pd.DataFrame:
         legacy = fmt.endswith("legacy")
         frame = pd.DataFrame(
             {
-                "code": raw["wardCode"], "name": raw["ward"], "unit_type": raw["wardType"],
+                "code": raw["wardCode"],
+                "name": raw["ward"],
+                "unit_type": raw["wardType"],
                 "district_code": raw["districtCode"] if legacy else "",
                 "district_name": raw["district"] if legacy else "",
-                "province_code": raw["provinceCode"], "province_name": raw["province"],
+                "province_code": raw["provinceCode"],
+                "province_name": raw["province"],
                 "lat": pd.to_numeric(raw["wardLat"], errors="coerce"),
                 "lon": pd.to_numeric(raw["wardLon"], errors="coerce"),
             }
@@ -69,9 +84,18 @@ def load_unit_list(conn: psycopg.Connection, frame: pd.DataFrame, header: dict) 
             for r in frame.itertuples(index=False):
                 copy.write_row(
                     (
-                        list_id, r.code, r.name, r.name_ascii, r.unit_type, r.district_code,
-                        r.district_name, r.province_code, r.province_name, list(r.aliases),
-                        r.lat, r.lon,
+                        list_id,
+                        r.code,
+                        r.name,
+                        r.name_ascii,
+                        r.unit_type,
+                        r.district_code,
+                        r.district_name,
+                        r.province_code,
+                        r.province_name,
+                        list(r.aliases),
+                        r.lat,
+                        r.lon,
                     )
                 )
         count = conn.execute(load_sql("boundaries", "count_admin_units.sql"), {"list_id": list_id})

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from gis_db import migrate
 from gis_db.embedded import EmbeddedCluster, ensure_server_installed
@@ -21,7 +22,7 @@ err = Console(stderr=True)
 
 def fail(exc: Exception) -> typer.Exit:
     """Print a one-line reason and return the exit to raise."""
-    err.print(f"[bold red]error:[/] {exc}", highlight=False)
+    err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
     return typer.Exit(code=1)
 
 

@@ -77,7 +77,9 @@ def ensure_server_installed(settings: DbSettings, install: bool = True) -> Path:
         if not (install and is_root()):
             raise
     if not (install and is_root()):
-        raise EmbeddedDbError(f"PostGIS 3 for PostgreSQL {PG_MAJOR} is missing; run: {INSTALL_HINT}")
+        raise EmbeddedDbError(
+            f"PostGIS 3 for PostgreSQL {PG_MAJOR} is missing; run: {INSTALL_HINT}"
+        )
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     for cmd in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", APT_PACKAGE]):
         done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
@@ -293,7 +295,9 @@ class EmbeddedCluster:
         s = self.settings
         maintenance = f"postgresql://{s.user}@{s.host}:{s.port}/postgres"
         with psycopg.connect(maintenance, autocommit=True) as conn:
-            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [s.name]).fetchone()
+            exists = conn.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", [s.name]
+            ).fetchone()
             if not exists:
                 conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(s.name)))
         with psycopg.connect(s.url, autocommit=True) as conn:

@@ -1,4 +1,4 @@
-"""The one definition of the schema (SQLAlchemy Core + GeoAlchemy2); Alembic migrations follow it."""
+"""The one schema definition (SQLAlchemy Core + GeoAlchemy2); Alembic migrations follow it."""
 
 from __future__ import annotations
 
@@ -54,9 +54,7 @@ boundary_unit = Table(
     "boundary_unit",
     metadata,
     Column("id", BigInteger, Identity(), primary_key=True),
-    Column(
-        "set_id", Integer, ForeignKey("boundary_set.id", ondelete="CASCADE"), nullable=False
-    ),
+    Column("set_id", Integer, ForeignKey("boundary_set.id", ondelete="CASCADE"), nullable=False),
     Column("code", Text, nullable=False, comment="official code as text, e.g. GSO 26734"),
     Column("name", Text, nullable=False),
     Column("name_ascii", Text, nullable=False),

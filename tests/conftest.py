@@ -65,7 +65,9 @@ def template(server: DbSettings) -> DbSettings:
 
 def _create_database(server: DbSettings, name: str, template: str | None) -> DbSettings:
     with psycopg.connect(server.with_database("postgres").url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
         stmt = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
         if template:
             stmt += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
@@ -75,7 +77,9 @@ def _create_database(server: DbSettings, name: str, template: str | None) -> DbS
 
 def _drop_database(server: DbSettings, name: str) -> None:
     with psycopg.connect(server.with_database("postgres").url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
 
 
 @pytest.fixture

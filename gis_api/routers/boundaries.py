@@ -18,8 +18,18 @@ router = APIRouter(prefix="/boundaries", tags=["boundaries"])
 @router.get("/sets")
 def sets(conn: ConnDep) -> list[dict]:
     """Loaded boundary sets with validity, unit count, source, licence and quality report."""
-    keep = ("slug", "name", "level", "valid_from", "valid_to", "unit_count", "source",
-            "licence", "sha256", "metadata")
+    keep = (
+        "slug",
+        "name",
+        "level",
+        "valid_from",
+        "valid_to",
+        "unit_count",
+        "source",
+        "licence",
+        "sha256",
+        "metadata",
+    )
     return [{k: s[k] for k in keep} for s in list_sets(conn)]
 
 
@@ -32,5 +42,9 @@ def locate_point(
 ) -> dict:
     """The unit of every boundary set valid on `date` (default today) containing the point."""
     found = locate(conn, lat, lon, on)
-    return {"lat": lat, "lon": lon, "date": (on or date.today()).isoformat(),
-            "units": [asdict(f) for f in found]}
+    return {
+        "lat": lat,
+        "lon": lon,
+        "date": (on or date.today()).isoformat(),
+        "units": [asdict(f) for f in found],
+    }

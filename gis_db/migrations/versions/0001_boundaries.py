@@ -24,14 +24,18 @@ def upgrade() -> None:
         sa.Column("slug", sa.Text, nullable=False, unique=True),
         sa.Column("name", sa.Text, nullable=False),
         sa.Column("level", sa.Text, nullable=False),
-        sa.Column("valid_from", sa.Date, comment="first day in force; NULL = since before our records"),
+        sa.Column(
+            "valid_from", sa.Date, comment="first day in force; NULL = since before our records"
+        ),
         sa.Column("valid_to", sa.Date, comment="last day in force; NULL = still in force"),
         sa.Column("source", sa.Text, nullable=False),
         sa.Column("licence", sa.Text, nullable=False),
         sa.Column("sha256", sa.Text, nullable=False),
         sa.Column("unit_count", sa.Integer, nullable=False, server_default=sa.text("0")),
         sa.Column("metadata", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
-        sa.Column("loaded_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        sa.Column(
+            "loaded_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
         sa.CheckConstraint("level IN ('ward', 'district', 'city')", name="boundary_set_level"),
         sa.CheckConstraint(
             "valid_to IS NULL OR valid_from IS NULL OR valid_from <= valid_to",
@@ -41,7 +45,12 @@ def upgrade() -> None:
     op.create_table(
         "boundary_unit",
         sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
-        sa.Column("set_id", sa.Integer, sa.ForeignKey("boundary_set.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "set_id",
+            sa.Integer,
+            sa.ForeignKey("boundary_set.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
         sa.Column("code", sa.Text, nullable=False, comment="official code as text, e.g. GSO 26734"),
         sa.Column("name", sa.Text, nullable=False),
         sa.Column("name_ascii", sa.Text, nullable=False),
@@ -79,16 +88,16 @@ def upgrade() -> None:
         sa.Column("to_code", sa.Text, nullable=False),
         sa.Column("to_name", sa.Text, nullable=False),
         sa.Column("relation", sa.Text, nullable=False),
-        sa.Column("partial", sa.Boolean, nullable=False, comment="only part of the old unit went here"),
+        sa.Column(
+            "partial", sa.Boolean, nullable=False, comment="only part of the old unit went here"
+        ),
         sa.Column("note", sa.Text),
         sa.Column("legal_basis", sa.Text),
         sa.UniqueConstraint(
             "from_version", "to_version", "from_code", "to_code", name="boundary_crosswalk_pair"
         ),
     )
-    op.create_index(
-        "boundary_crosswalk_from", "boundary_crosswalk", ["from_version", "from_code"]
-    )
+    op.create_index("boundary_crosswalk_from", "boundary_crosswalk", ["from_version", "from_code"])
     op.create_table(
         "admin_unit_list",
         sa.Column("id", sa.Integer, sa.Identity(), primary_key=True),
@@ -99,12 +108,19 @@ def upgrade() -> None:
         sa.Column("licence", sa.Text, nullable=False),
         sa.Column("sha256", sa.Text, nullable=False),
         sa.Column("unit_count", sa.Integer, nullable=False, server_default=sa.text("0")),
-        sa.Column("loaded_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+        sa.Column(
+            "loaded_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
     )
     op.create_table(
         "admin_unit",
         sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
-        sa.Column("list_id", sa.Integer, sa.ForeignKey("admin_unit_list.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "list_id",
+            sa.Integer,
+            sa.ForeignKey("admin_unit_list.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
         sa.Column("code", sa.Text, nullable=False),
         sa.Column("name", sa.Text, nullable=False),
         sa.Column("name_ascii", sa.Text, nullable=False),
@@ -113,7 +129,9 @@ def upgrade() -> None:
         sa.Column("district_name", sa.Text),
         sa.Column("province_code", sa.Text, nullable=False),
         sa.Column("province_name", sa.Text, nullable=False),
-        sa.Column("aliases", sa.ARRAY(sa.Text), nullable=False, server_default=sa.text("'{}'::text[]")),
+        sa.Column(
+            "aliases", sa.ARRAY(sa.Text), nullable=False, server_default=sa.text("'{}'::text[]")
+        ),
         sa.Column("lat", sa.Float),
         sa.Column("lon", sa.Float),
         sa.UniqueConstraint("list_id", "code", name="admin_unit_list_code"),

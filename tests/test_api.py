@@ -1,0 +1,119 @@
+"""The FastAPI application (lifespan included) against real PostGIS databases."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+from psycopg import sql
+
+from gis_api.main import create_app
+from gis_db.migrate import head_revision
+from gis_db.settings import DbSettings
+
+
+def client(db: DbSettings) -> TestClient:
+    return TestClient(create_app(db=DbSettings(_env_file=None, database_url=db.url)))
+
+
+@pytest.fixture
+def unmigrated_db(server: DbSettings) -> Iterator[DbSettings]:
+    """A database that exists but has no schema."""
+    name = f"phananh_unmigrated_{uuid.uuid4().hex[:8]}"
+    admin = server.with_database("postgres").url
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield server.with_database(name)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+            conn.execute(drop.format(sql.Identifier(name)))
+
+
+@pytest.fixture(scope="module")
+def catalog_api(catalog_db: DbSettings) -> Iterator[TestClient]:
+    with client(catalog_db) as c:
+        yield c
+
+
+def test_health_and_ready(db):
+    with client(db) as c:
+        assert c.get("/healthz").json() == {"status": "ok"}
+        ready = c.get("/readyz")
+        assert ready.status_code == 200
+        assert ready.json() == {"status": "ready", "revision": head_revision(db)}
+
+
+def test_not_ready_without_schema(unmigrated_db):
+    with client(unmigrated_db) as c:
+        assert c.get("/healthz").status_code == 200
+        ready = c.get("/readyz")
+        assert ready.status_code == 503
+        assert ready.headers["content-type"] == "application/json"
+        assert ready.json()["status"] == "unavailable" and ready.json()["detail"]
+
+
+def test_sets(catalog_api):
+    response = catalog_api.get("/boundaries/sets")
+    assert response.status_code == 200
+    sets = {s["slug"]: s for s in response.json()}
+    assert {slug: s["unit_count"] for slug, s in sets.items()} == {
+        "hcmc-2019": 322,
+        "hcmc-2021": 312,
+        "hcmc-districts-2019": 24,
+        "hcmc-districts-2021": 22,
+        "hcmc-2025-07": 168,
+    }
+    assert sets["hcmc-2025-07"]["valid_from"] == "2025-07-01"
+    assert sets["hcmc-2019"]["metadata"]["quality"]["gaps"] == 0
+
+
+def test_locate(catalog_api):
+    response = catalog_api.get(
+        "/boundaries/locate", params={"lat": 10.7769, "lon": 106.7009, "date": "2025-08-01"}
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["date"] == "2025-08-01"
+    assert [(u["set"], u["code"], u["name"]) for u in body["units"]] == [
+        ("hcmc-2025-07", "26740", "Phường Sài Gòn")
+    ]
+
+
+def test_locate_2025_03_via_crosswalk(catalog_api):
+    response = catalog_api.get(
+        "/boundaries/locate", params={"lat": 10.7769, "lon": 106.7009, "date": "2025-03-01"}
+    )
+    units = {u["set"]: u for u in response.json()["units"]}
+    assert set(units) == {"hcmc-2025-03", "hcmc-districts-2021"}
+    assert "crosswalk" in units["hcmc-2025-03"]["method"]
+    assert units["hcmc-districts-2021"]["code"] == "760"  # Quận 1
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"lat": 95, "lon": 106.7},
+        {"lat": 10.7, "lon": 200},
+        {"lat": 10.7769, "lon": 106.7009, "date": "notadate"},
+        {"lon": 106.7},
+        {"lat": "nan", "lon": 106.7},
+    ],
+)
+def test_locate_rejects_bad_input(catalog_api, params):
+    response = catalog_api.get("/boundaries/locate", params=params)
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/json"
+    assert response.json()["detail"]
+
+
+def test_docs(catalog_api):
+    assert catalog_api.get("/docs").status_code == 200
+    spec = catalog_api.get("/openapi.json")
+    assert spec.status_code == 200
+    paths = {"/healthz", "/readyz", "/boundaries/sets", "/boundaries/locate"}
+    assert paths <= set(spec.json()["paths"])
