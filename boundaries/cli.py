@@ -47,20 +47,7 @@ def list_cmd(
     with connect(DbSettings()) as conn:
         sets = list_sets(conn)
     if as_json:
-        keep = (
-            "slug",
-            "name",
-            "level",
-            "valid_from",
-            "valid_to",
-            "unit_count",
-            "source",
-            "licence",
-            "sha256",
-            "metadata",
-        )
-        out = [{k: s[k] for k in keep} for s in sets]
-        typer.echo(json.dumps(out, ensure_ascii=False, indent=2, default=_json_default))
+        typer.echo(json.dumps(sets, ensure_ascii=False, indent=2, default=_json_default))
         return
     table = Table(Column("slug", no_wrap=True), "level", "valid from", "valid to", "units", "name")
     for s in sets:

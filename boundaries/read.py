@@ -47,6 +47,21 @@ class FieldMap:
         """Build from a catalog ``fields`` mapping."""
         return cls(**mapping)
 
+    def columns(self) -> list[str]:
+        """The source columns named by this map."""
+        return [
+            c
+            for c in (
+                self.code,
+                self.name,
+                self.type,
+                self.parent_code,
+                self.parent_name,
+                self.population,
+            )
+            if c
+        ]
+
 
 @dataclass
 class ReadReport:
@@ -116,18 +131,7 @@ def _valid_multipolygons(geoms: np.ndarray) -> tuple[list, list[int], int]:
 
 def to_units(gdf: gpd.GeoDataFrame, fields: FieldMap, level: str) -> gpd.GeoDataFrame:
     """Map source columns onto the unit model and check codes, names and geometry."""
-    missing = [
-        c
-        for c in (
-            fields.code,
-            fields.name,
-            fields.type,
-            fields.parent_code,
-            fields.parent_name,
-            fields.population,
-        )
-        if c and c not in gdf.columns
-    ]
+    missing = [c for c in fields.columns() if c not in gdf.columns]
     if missing:
         raise InvalidBoundaries(
             f"column(s) {', '.join(missing)} not in the file; it has: "
@@ -153,18 +157,7 @@ def to_units(gdf: gpd.GeoDataFrame, fields: FieldMap, level: str) -> gpd.GeoData
         types = gdf[fields.type].astype("string")
     else:
         types = names.map(lambda n: unit_type_of(n) or DEFAULT_TYPE[level])
-    used = {
-        v
-        for v in (
-            fields.code,
-            fields.name,
-            fields.type,
-            fields.parent_code,
-            fields.parent_name,
-            fields.population,
-        )
-        if v
-    }
+    used = set(fields.columns())
     extra = gdf.drop(columns=[*used, gdf.geometry.name])
     units = gpd.GeoDataFrame(
         {

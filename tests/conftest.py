@@ -94,6 +94,17 @@ def db(server: DbSettings, template: DbSettings) -> Iterator[DbSettings]:
 
 
 @pytest.fixture
+def blank_db(server: DbSettings) -> Iterator[DbSettings]:
+    """A database that exists but was never migrated."""
+    name = f"phananh_blank_{uuid.uuid4().hex[:8]}"
+    settings = _create_database(server, name, template=None)
+    try:
+        yield settings
+    finally:
+        _drop_database(server, name)
+
+
+@pytest.fixture
 def conn(db: DbSettings) -> Iterator[psycopg.Connection]:
     """A connection to the per-test database."""
     with psycopg.connect(db.url) as connection:

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
-import psycopg
 import pytest
 from fastapi.testclient import TestClient
-from psycopg import sql
 
 from gis_api.main import create_app
 from gis_db.migrate import head_revision
@@ -17,21 +14,6 @@ from gis_db.settings import DbSettings
 
 def client(db: DbSettings) -> TestClient:
     return TestClient(create_app(db=DbSettings(_env_file=None, database_url=db.url)))
-
-
-@pytest.fixture
-def unmigrated_db(server: DbSettings) -> Iterator[DbSettings]:
-    """A database that exists but has no schema."""
-    name = f"phananh_unmigrated_{uuid.uuid4().hex[:8]}"
-    admin = server.with_database("postgres").url
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield server.with_database(name)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-            conn.execute(drop.format(sql.Identifier(name)))
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +30,8 @@ def test_health_and_ready(db):
         assert ready.json() == {"status": "ready", "revision": head_revision(db)}
 
 
-def test_not_ready_without_schema(unmigrated_db):
-    with client(unmigrated_db) as c:
+def test_not_ready_without_schema(blank_db):
+    with client(blank_db) as c:
         assert c.get("/healthz").status_code == 200
         ready = c.get("/readyz")
         assert ready.status_code == 503

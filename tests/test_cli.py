@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import json
-import uuid
-from collections.abc import Iterator
 
 import psycopg
 import pytest
-from psycopg import sql
 from typer.testing import CliRunner
 
 from gis_api.cli import app
@@ -38,21 +35,6 @@ def square(x: float, y: float, d: float = 0.01) -> list:
 def revision(db: DbSettings) -> str | None:
     with psycopg.connect(db.url) as conn:
         return conn.execute("SELECT version_num FROM alembic_version").fetchone()[0]
-
-
-@pytest.fixture
-def blank_db(server: DbSettings) -> Iterator[DbSettings]:
-    """A database that exists but was never migrated."""
-    name = f"phananh_blank_{uuid.uuid4().hex[:8]}"
-    admin = server.with_database("postgres").url
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield server.with_database(name)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-            conn.execute(drop.format(sql.Identifier(name)))
 
 
 def test_list_json_shows_catalog(catalog_db, boundary_settings):

@@ -18,19 +18,7 @@ router = APIRouter(prefix="/boundaries", tags=["boundaries"])
 @router.get("/sets")
 def sets(conn: ConnDep) -> list[dict]:
     """Loaded boundary sets with validity, unit count, source, licence and quality report."""
-    keep = (
-        "slug",
-        "name",
-        "level",
-        "valid_from",
-        "valid_to",
-        "unit_count",
-        "source",
-        "licence",
-        "sha256",
-        "metadata",
-    )
-    return [{k: s[k] for k in keep} for s in list_sets(conn)]
+    return list_sets(conn)
 
 
 @router.get("/locate")
