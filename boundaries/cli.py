@@ -11,7 +11,6 @@ from typing import Annotated
 import psycopg
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Column, Table
 
 from boundaries import catalog
@@ -19,18 +18,13 @@ from boundaries.errors import BoundaryError
 from boundaries.load import list_sets
 from boundaries.locate import locate
 from boundaries.read import FieldMap
+from gis_db.cli import fail
 from gis_db.pool import connect
 from gis_db.settings import DbSettings
 
 app = typer.Typer(help="Versioned administrative boundaries.", no_args_is_help=True)
 console = Console()
-err = Console(stderr=True)
 LEVELS = ("ward", "district", "city")
-
-
-def _fail(exc: Exception) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
-    return typer.Exit(code=1)
 
 
 def _json_default(value: object) -> str:
@@ -92,9 +86,9 @@ def load(
 ) -> None:
     """Load a built-in set, the whole catalog, or any GeoJSON/GeoPackage/Shapefile."""
     if level not in LEVELS:
-        raise _fail(ValueError(f"--level must be one of {', '.join(LEVELS)}, not '{level}'"))
+        raise fail(ValueError(f"--level must be one of {', '.join(LEVELS)}, not '{level}'"))
     if not all_ and not target:
-        raise _fail(ValueError("give a catalog slug, a file path, or --all"))
+        raise fail(ValueError("give a catalog slug, a file path, or --all"))
     say = lambda msg: console.print(f"  {msg}", highlight=False)  # noqa: E731
     try:
         with connect(DbSettings()) as conn:
@@ -129,7 +123,7 @@ def load(
                 catalog.load_catalog_set(conn, target, force=force, progress=say)
             sets = list_sets(conn)
     except (BoundaryError, ValueError, FileNotFoundError, psycopg.Error) as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     console.print(f"{len(sets)} boundary set(s) in the database.")
 
 
@@ -148,7 +142,7 @@ def locate_cmd(
         with connect(DbSettings()) as conn:
             found = locate(conn, lat, lon, day)
     except (ValueError, psycopg.Error) as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     if as_json:
         payload = {
             "lat": lat,
