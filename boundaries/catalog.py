@@ -10,7 +10,7 @@ from pathlib import Path
 import psycopg
 
 from boundaries import crosswalks, unit_lists
-from boundaries.data import catalog, resolve, sha256_of
+from boundaries.data import catalog, dataset, resolve, sha256_of
 from boundaries.errors import UnknownBoundarySet
 from boundaries.load import SetMeta, load_boundary_set, quality_report, save_metadata
 from boundaries.population import derive_population
@@ -52,8 +52,12 @@ def load_file(
     licence: str = "unknown",
     population_year: int | None = None,
     extra_metadata: dict | None = None,
+    sha256: str | None = None,
 ) -> tuple[int, dict]:
-    """Read, validate and load any polygon file as boundary set `slug`; returns (id, quality)."""
+    """Read, validate and load any polygon file as boundary set `slug`; returns (id, quality).
+
+    `sha256` is the file's checksum when the caller already verified it.
+    """
     gdf, read_report = read_boundary_file(path, crs=crs)
     units = to_units(gdf, fields, level)
     meta = SetMeta(
@@ -62,7 +66,7 @@ def load_file(
         level=level,
         source=source or Path(path).name,
         licence=licence,
-        sha256=sha256_of(Path(path)),
+        sha256=sha256 or sha256_of(Path(path)),
         valid_from=valid_from,
         valid_to=valid_to,
         population_year=population_year,
@@ -99,18 +103,17 @@ def load_catalog_set(
     """Load one built-in set (and what its population needs); returns its summary."""
     settings = settings or BoundarySettings()
     entry = set_entry(slug)
-    path = resolve(entry["dataset"], settings)
-    sha = sha256_of(path)
-    if not force and is_loaded(conn, "set_sha.sql", slug, sha):
+    pinned = dataset(entry["dataset"]).sha256
+    if not force and is_loaded(conn, "set_sha.sql", slug, pinned):
         progress(f"{slug}: already loaded")
         return {"slug": slug, "skipped": True}
     census = entry.get("population_from")
     if census:
-        load_catalog_set(conn, census, settings, force=False, progress=progress)
-        load_crosswalks(conn, settings, force=force, progress=progress)
+        load_catalog_set(conn, census, settings, progress=progress)
+        load_crosswalks(conn, settings, progress=progress)
     set_id, quality = load_file(
         conn,
-        path,
+        resolve(entry["dataset"], settings),
         slug=slug,
         name=entry["name"],
         level=entry["level"],
@@ -121,6 +124,7 @@ def load_catalog_set(
         licence=entry["licence"],
         population_year=entry.get("population_year"),
         extra_metadata={"dataset": entry["dataset"]},
+        sha256=pinned,
     )
     summary: dict = {"slug": slug, "quality": quality}
     if census:
@@ -147,16 +151,18 @@ def load_crosswalks(
     settings = settings or BoundarySettings()
     total = 0
     for entry in catalog()["crosswalks"]:
+        keys = {"from_version": entry["from_version"], "to_version": entry["to_version"]}
+        name = f"crosswalk {keys['from_version']} → {keys['to_version']}"
+        # Each crosswalk is replaced in one transaction, so any rows mean a complete one.
+        stored = conn.execute(load_sql("boundaries", "count_crosswalk.sql"), keys).fetchone()[0]
+        if not force and stored:
+            progress(f"{name}: already loaded")
+            total += stored
+            continue
         frame = crosswalks.read_crosswalk(
             resolve(entry["dataset"], settings), entry["columns"], entry.get("legal_basis")
         )
-        keys = {"from_version": entry["from_version"], "to_version": entry["to_version"]}
-        name = f"crosswalk {keys['from_version']} → {keys['to_version']}"
-        stored = conn.execute(load_sql("boundaries", "count_crosswalk.sql"), keys).fetchone()[0]
         total += len(frame)
-        if not force and stored == len(frame):
-            progress(f"{name}: already loaded")
-            continue
         crosswalks.load_crosswalk(conn, frame, keys["from_version"], keys["to_version"])
         progress(f"{name}: {len(frame)} rows")
     conn.commit()
@@ -174,12 +180,11 @@ def load_unit_lists(
     settings = settings or BoundarySettings()
     counts = {}
     for entry in catalog()["unit_lists"]:
-        path = resolve(entry["dataset"], settings)
-        sha = sha256_of(path)
+        sha = dataset(entry["dataset"]).sha256
         if not force and is_loaded(conn, "unit_list_sha.sql", entry["slug"], sha):
             progress(f"unit list {entry['slug']}: already loaded")
             continue
-        frame = unit_lists.read_unit_list(path, entry["format"])
+        frame = unit_lists.read_unit_list(resolve(entry["dataset"], settings), entry["format"])
         header = {k: entry[k] for k in ("slug", "name", "effective_date", "source", "licence")}
         counts[entry["slug"]] = unit_lists.load_unit_list(conn, frame, {**header, "sha256": sha})
         progress(f"unit list {entry['slug']}: {counts[entry['slug']]} units")

@@ -45,6 +45,13 @@ def _pairs(conn: psycopg.Connection, a: str, b: str) -> dict[str, set[str]]:
     return out
 
 
+def _follow(codes: set[str], steps: list[dict[str, set[str]]]) -> set[str]:
+    """The units `codes` became after each crosswalk step in turn."""
+    for step in steps:
+        codes = {t for c in codes for t in step.get(c, ())}
+    return codes
+
+
 def derive_population(
     conn: psycopg.Connection, target: str, census: str, chain: list[str]
 ) -> PopulationSummary:
@@ -63,24 +70,12 @@ def derive_population(
         census_pop[code] = population
         year = year or pop_year
 
-    # Follow every census unit to the target units it reached.
-    reached: dict[str, set[str]] = {}
-    for code in census_pop:
-        frontier = {code}
-        for step in steps:
-            frontier = {t for c in frontier for t in step.get(c, ())}
-        reached[code] = frontier
-
+    # Follow every census unit to the version before the target, then one step more.
+    before_last = {code: _follow({code}, steps[:-1]) for code in census_pop}
+    reached = {code: _follow(units, steps[-1:]) for code, units in before_last.items()}
     # Targets fed by a last-step source with no census ancestor are incomplete.
-    traced_last_sources = set()
-    for code in census_pop:
-        frontier = {code}
-        for step in steps[:-1]:
-            frontier = {t for c in frontier for t in step.get(c, ())}
-        traced_last_sources |= frontier
-    incomplete = {
-        t for src, targets in steps[-1].items() if src not in traced_last_sources for t in targets
-    }
+    traced = set().union(*before_last.values())
+    incomplete = {t for src, targets in steps[-1].items() if src not in traced for t in targets}
 
     split = [(c, t) for c, ts in reached.items() if len(ts) > 1 for t in sorted(ts)]
     weights: dict[tuple[str, str], float] = {}

@@ -122,8 +122,9 @@ def _valid_multipolygons(geoms: np.ndarray) -> tuple[list, list[int], int]:
         if not geom.is_valid:
             geom = shapely.make_valid(geom)
             repaired.append(i)
-        parts = [p for p in shapely.get_parts(geom) if isinstance(p, Polygon | MultiPolygon)]
-        dropped += len(shapely.get_parts(geom)) - len(parts)
+        members = shapely.get_parts(geom)
+        parts = [p for p in members if isinstance(p, Polygon | MultiPolygon)]
+        dropped += len(members) - len(parts)
         polys = [q for p in parts for q in shapely.get_parts(p) if not q.is_empty]
         out.append(MultiPolygon(polys) if polys else None)
     return out, repaired, dropped

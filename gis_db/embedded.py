@@ -213,9 +213,10 @@ class EmbeddedCluster:
     def status(self) -> ClusterStatus:
         """Current state, without changing anything."""
         s = self.settings
+        pid = self.pid()
         return ClusterStatus(
-            running=self.pid() is not None,
-            pid=self.pid(),
+            running=pid is not None,
+            pid=pid,
             dir=self.dir,
             host=s.host,
             port=s.port,
