@@ -86,6 +86,7 @@ def load_boundary_set(conn: psycopg.Connection, units: gpd.GeoDataFrame, meta: S
                 "population_method": meta.population_method,
             },
         )
+        conn.execute(_sql("insert_unit_parts.sql"), {"set_id": set_id})
         conn.execute(_sql("count_units.sql"), {"set_id": set_id})
     return set_id
 

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     SmallInteger,
     Table,
     Text,
@@ -138,4 +139,250 @@ admin_unit = Table(
     Column("lat", Float),
     Column("lon", Float),
     UniqueConstraint("list_id", "code", name="admin_unit_list_code"),
+)
+
+# Units split into small pieces (ST_Subdivide) for fast point-in-polygon joins.
+boundary_unit_part = Table(
+    "boundary_unit_part",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("set_id", Integer, ForeignKey("boundary_set.id", ondelete="CASCADE"), nullable=False),
+    Column("code", Text, nullable=False),
+    Column("geom", Geometry("POLYGON", srid=4326, spatial_index=False), nullable=False),
+)
+Index("boundary_unit_part_geom_gist", boundary_unit_part.c.geom, postgresql_using="gist")
+Index("boundary_unit_part_set", boundary_unit_part.c.set_id)
+
+# Street centrelines used to place an address on a named street.
+street_segment = Table(
+    "street_segment",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("dataset", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("name_key", Text, nullable=False, comment="normalised name used for matching"),
+    Column("street_type", Text),
+    Column("district_name", Text),
+    Column("length_m", Float),
+    Column("geom", Geometry("LINESTRING", srid=4326, spatial_index=False), nullable=False),
+)
+Index("street_segment_geom_gist", street_segment.c.geom, postgresql_using="gist")
+Index("street_segment_name_key", street_segment.c.name_key)
+
+# --- Complaints -------------------------------------------------------------------------------
+
+complaint_field = Table(
+    "complaint_field",
+    metadata,
+    Column("code", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("sort_order", SmallInteger, nullable=False),
+)
+
+complaint_category = Table(
+    "complaint_category",
+    metadata,
+    Column("code", Text, primary_key=True),
+    Column(
+        "field_code", Text, ForeignKey("complaint_field.code", ondelete="CASCADE"), nullable=False
+    ),
+    Column("name", Text, nullable=False),
+    Column("sla_hours", Integer, nullable=False),
+    CheckConstraint("sla_hours > 0", name="complaint_category_sla"),
+)
+
+handling_unit = Table(
+    "handling_unit",
+    metadata,
+    Column("code", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("level", Text),
+)
+
+etl_batch = Table(
+    "etl_batch",
+    metadata,
+    Column("id", Integer, Identity(), primary_key=True),
+    Column("source", Text, nullable=False),
+    Column("file_name", Text, nullable=False),
+    Column("file_sha256", Text, nullable=False),
+    Column("mapping", Text, nullable=False),
+    Column("mapping_sha256", Text, nullable=False),
+    Column("status", Text, nullable=False, server_default=text("'running'")),
+    Column("rows_in", Integer),
+    Column("rows_loaded", Integer),
+    Column("rows_quarantined", Integer),
+    Column("rows_inserted", Integer),
+    Column("rows_updated", Integer),
+    Column("rows_unchanged", Integer),
+    Column("data_version", BigInteger, comment="data_version after this batch"),
+    Column("timings", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Column("stats", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Column("error", Text),
+    Column("started_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("finished_at", DateTime(timezone=True)),
+    CheckConstraint("status IN ('running', 'done', 'failed')", name="etl_batch_status"),
+    CheckConstraint(
+        "status <> 'done' OR rows_in = rows_loaded + rows_quarantined", name="etl_batch_balance"
+    ),
+)
+
+complaint = Table(
+    "complaint",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("source", Text, nullable=False),
+    Column("source_id", Text, nullable=False),
+    Column("content_hash", Text, nullable=False),
+    Column("batch_id", Integer, ForeignKey("etl_batch.id"), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("field_code", Text, ForeignKey("complaint_field.code"), nullable=False),
+    Column("category_code", Text, ForeignKey("complaint_category.code")),
+    Column("description", Text),
+    Column("address", Text),
+    Column("channel", Text, nullable=False),
+    Column("handling_unit_code", Text),
+    Column("handling_unit_name", Text),
+    Column("handling_unit_level", Text),
+    Column("status", Text, nullable=False),
+    Column("assigned_at", DateTime(timezone=True)),
+    Column("processing_at", DateTime(timezone=True)),
+    Column("resolved_at", DateTime(timezone=True)),
+    Column("closed_at", DateTime(timezone=True)),
+    Column("rejected_at", DateTime(timezone=True)),
+    Column("due_at", DateTime(timezone=True)),
+    Column("satisfaction", SmallInteger, comment="citizen rating 1 (worst) .. 5 (best)"),
+    Column("input_lat", Float, comment="coordinates as given (after an unambiguous swap fix)"),
+    Column("input_lon", Float),
+    Column("geom", Geometry("POINT", srid=4326, spatial_index=False)),
+    Column("ward_set", Text, comment="boundary set in force on received_at"),
+    Column("ward_code", Text),
+    Column("current_set", Text, comment="boundary set in force today"),
+    Column("current_ward_code", Text),
+    Column("geocode_method", Text, nullable=False),
+    Column("geocode_confidence", Float, nullable=False),
+    Column("geocode_candidates", ARRAY(Text), nullable=False, server_default=text("'{}'")),
+    Column("flags", ARRAY(Text), nullable=False, server_default=text("'{}'")),
+    Column("h3_r7", BigInteger),
+    Column("h3_r8", BigInteger),
+    Column("h3_r9", BigInteger),
+    Column("h3_r10", BigInteger),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    UniqueConstraint("source", "source_id", name="complaint_source_id"),
+    CheckConstraint(
+        "status IN ('received', 'assigned', 'processing', 'resolved', 'closed', 'rejected')",
+        name="complaint_status",
+    ),
+    CheckConstraint(
+        "channel IN ('phone-1022', 'app', 'web', 'zalo', 'facebook', 'email', 'other')",
+        name="complaint_channel",
+    ),
+    CheckConstraint(
+        "geocode_method IN ('coordinates', 'snapped', 'address-ward', 'address-street', 'none')",
+        name="complaint_geocode_method",
+    ),
+    CheckConstraint("satisfaction BETWEEN 1 AND 5", name="complaint_satisfaction"),
+)
+Index("complaint_geom_gist", complaint.c.geom, postgresql_using="gist")
+Index("complaint_received_brin", complaint.c.received_at, postgresql_using="brin")
+
+complaint_contact = Table(
+    "complaint_contact",
+    metadata,
+    Column(
+        "complaint_id",
+        BigInteger,
+        ForeignKey("complaint.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("name", Text),
+    Column("phone", Text),
+    Column("email", Text),
+    comment="personal data: never joined into tiles, rollups or exports",
+)
+
+quarantine = Table(
+    "quarantine",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("batch_id", Integer, ForeignKey("etl_batch.id"), nullable=False),
+    Column("source", Text, nullable=False),
+    Column("file_sha256", Text, nullable=False),
+    Column("row_number", Integer, nullable=False, comment="1-based data row in the file"),
+    Column("source_id", Text),
+    Column("reasons", ARRAY(Text), nullable=False),
+    Column("details", Text),
+    Column("raw", JSONB, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    UniqueConstraint("source", "file_sha256", "row_number", name="quarantine_row"),
+)
+
+placeholder_coordinate = Table(
+    "placeholder_coordinate",
+    metadata,
+    Column("lat", Float, primary_key=True),
+    Column("lon", Float, primary_key=True),
+    Column("repeats", Integer, nullable=False),
+    Column("first_batch_id", Integer, ForeignKey("etl_batch.id")),
+    comment="coordinates seen implausibly often (defaults of apps and forms)",
+)
+
+h3_cell = Table(
+    "h3_cell",
+    metadata,
+    Column("cell", BigInteger, primary_key=True),
+    Column("resolution", SmallInteger, nullable=False),
+    Column("geom", Geometry("POLYGON", srid=4326, spatial_index=False), nullable=False),
+    Column("geom_3857", Geometry("POLYGON", srid=3857, spatial_index=False), nullable=False),
+)
+Index("h3_cell_geom_3857_gist", h3_cell.c.geom_3857, postgresql_using="gist")
+
+def _measures() -> list[Column]:
+    """Additive measures shared by the rollups (sums, so deltas can be added and subtracted)."""
+    return [
+        Column("n", Integer, nullable=False),
+        Column("n_open", Integer, nullable=False),
+        Column("n_resolved", Integer, nullable=False),
+        Column("n_rejected", Integer, nullable=False),
+        Column("n_late", Integer, nullable=False, comment="resolved or closed after due_at"),
+        Column("n_rated", Integer, nullable=False),
+        Column("rating_sum", Integer, nullable=False),
+        Column("resolve_hours_sum", Float, nullable=False),
+    ]
+
+
+rollup_cell_day = Table(
+    "rollup_cell_day",
+    metadata,
+    Column("resolution", SmallInteger, nullable=False),
+    Column("cell", BigInteger, nullable=False),
+    Column("day", Date, nullable=False),
+    Column("field_code", Text, nullable=False),
+    Column("category_code", Text, nullable=False, comment="'' when the complaint has none"),
+    *_measures(),
+    PrimaryKeyConstraint("cell", "day", "field_code", "category_code"),
+)
+Index("rollup_cell_day_res_day", rollup_cell_day.c.resolution, rollup_cell_day.c.day)
+
+rollup_unit_day = Table(
+    "rollup_unit_day",
+    metadata,
+    Column("boundary_set", Text, nullable=False),
+    Column("unit_code", Text, nullable=False),
+    Column("day", Date, nullable=False),
+    Column("field_code", Text, nullable=False),
+    Column("category_code", Text, nullable=False, comment="'' when the complaint has none"),
+    *_measures(),
+    PrimaryKeyConstraint("boundary_set", "unit_code", "day", "field_code", "category_code"),
+)
+
+data_version = Table(
+    "data_version",
+    metadata,
+    Column("id", SmallInteger, primary_key=True, server_default=text("1")),
+    Column("version", BigInteger, nullable=False, server_default=text("0")),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    CheckConstraint("id = 1", name="data_version_single_row"),
+    comment="bumped by every batch that changes complaints; part of every cache key",
 )
