@@ -12,7 +12,7 @@ ifneq ($(wildcard $(DATA_MIRROR)),)
 export PHANANH_DATA_DIR ?= $(DATA_MIRROR)
 endif
 
-.PHONY: demo test venv postgis db-start serve lint clean
+.PHONY: demo test venv postgis db-start serve lint clean bench-etl bench-geocode
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,11 +29,17 @@ db-start: postgis ## Start the embedded database (unless DATABASE_URL is set) an
 	$(BIN)/phananh db start
 	$(BIN)/phananh db migrate
 
-demo: db-start ## Load the boundary catalog and serve the API on http://127.0.0.1:8000
+DEMO_FILE := .data/demo-complaints.csv
+
+demo: db-start ## Boundaries, 200,000 demo complaints loaded, then the API on http://127.0.0.1:8000
 	$(BIN)/phananh boundaries load --all
 	$(BIN)/phananh boundaries list
+	mkdir -p .data && test -f $(DEMO_FILE) || $(BIN)/phananh demo-data --n 200000 --seed 1 --from 2024-01-01 --to 2025-12-31 --output $(DEMO_FILE)
+	$(BIN)/phananh etl ingest $(DEMO_FILE) --mapping phananh-1022
+	$(BIN)/phananh etl status
 	@echo "Serving http://127.0.0.1:8000 (API docs at /docs); Ctrl+C stops. Try:"
 	@echo "  $(BIN)/phananh boundaries locate 10.7769 106.7009 --date 2020-06-01"
+	@echo "  $(BIN)/phananh geocode \"12 Lê Lợi, P. Bến Nghé, Q.1, TP.HCM\" --date 2024-05-01"
 	$(BIN)/phananh serve
 
 serve: venv ## Serve the API on the database already set up
@@ -42,6 +48,13 @@ serve: venv ## Serve the API on the database already set up
 test: postgis ## Lint, then the whole test suite against a throwaway PostGIS it starts itself
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+bench-etl: db-start ## ETL benchmark: 1,000,000 demo complaints with coordinates, rows/s per stage
+	$(BIN)/python benchmarks/bench_etl.py
+
+bench-geocode: db-start ## Address geocoding benchmark (addresses/s)
+	$(BIN)/phananh boundaries load --all
+	$(BIN)/python benchmarks/bench_geocode.py
 
 lint: venv
 	$(BIN)/ruff check .

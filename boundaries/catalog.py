@@ -16,6 +16,7 @@ from boundaries.load import SetMeta, load_boundary_set, quality_report, save_met
 from boundaries.population import derive_population
 from boundaries.read import FieldMap, read_boundary_file, to_units
 from boundaries.settings import BoundarySettings
+from boundaries.streets import load_catalog_streets
 from gis_db.sqlfiles import load_sql
 
 Progress = Callable[[str], None]
@@ -199,10 +200,11 @@ def load_all(
     force: bool = False,
     progress: Progress = lambda _msg: None,
 ) -> list[dict]:
-    """Load the whole built-in catalog: sets, crosswalks, unit lists."""
+    """Load the whole built-in catalog: sets, crosswalks, unit lists, street networks."""
     settings = settings or BoundarySettings()
     load_crosswalks(conn, settings, force=force, progress=progress)
     load_unit_lists(conn, settings, force=force, progress=progress)
+    load_catalog_streets(conn, settings, force=force, progress=progress)
     return [
         load_catalog_set(conn, e["slug"], settings, force=force, progress=progress)
         for e in set_entries()

@@ -8,6 +8,9 @@ import typer
 import uvicorn
 
 from boundaries.cli import app as boundaries_app
+from etl.address.cli import geocode_command
+from etl.cli import app as etl_app
+from etl.demo.cli import demo_data_command
 from gis_api.settings import ApiSettings
 from gis_db.cli import app as db_app
 
@@ -17,6 +20,9 @@ app = typer.Typer(
 )
 app.add_typer(db_app, name="db")
 app.add_typer(boundaries_app, name="boundaries")
+app.add_typer(etl_app, name="etl")
+app.command("geocode")(geocode_command)
+app.command("demo-data")(demo_data_command)
 
 
 @app.command()

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from gis_api.errors import add_exception_handlers
-from gis_api.routers import boundaries, health
+from gis_api.routers import boundaries, geocode, health
 from gis_api.settings import ApiSettings
 from gis_db.pool import open_pool
 from gis_db.settings import DbSettings
@@ -31,7 +31,7 @@ def create_app(api: ApiSettings | None = None, db: DbSettings | None = None) -> 
     app.state.db_settings = db
     if api.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=api.cors_origins, allow_methods=["GET"])
-    for router in (health.router, boundaries.router):
+    for router in (health.router, boundaries.router, geocode.router):
         app.include_router(router)
     add_exception_handlers(app)
     return app

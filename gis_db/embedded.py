@@ -27,6 +27,15 @@ APT_PACKAGE = f"postgresql-{PG_MAJOR}-postgis-3"
 INSTALL_HINT = f"apt-get update && apt-get install -y {APT_PACKAGE}"
 # Settings for throwaway test clusters: durability is not wanted there, speed is.
 FAST_OPTIONS = ("fsync=off", "synchronous_commit=off", "full_page_writes=off")
+# Memory and WAL sizing for bulk loads and analytical queries (every embedded cluster).
+TUNED_OPTIONS = (
+    "shared_buffers=512MB",
+    "work_mem=64MB",
+    "maintenance_work_mem=512MB",
+    "max_wal_size=8GB",
+    "checkpoint_timeout=30min",
+    "jit=off",
+)
 
 
 def is_root() -> bool:
@@ -251,6 +260,7 @@ class EmbeddedCluster:
             f"-c listen_addresses={s.host}",
             f"-p {s.port}",
             f"-k {self.socket_dir}",
+            *(f"-c {o}" for o in TUNED_OPTIONS),
             *(f"-c {o}" for o in FAST_OPTIONS if self.fast),
         ]
         if is_root() and not self.log.exists():

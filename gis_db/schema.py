@@ -233,11 +233,11 @@ complaint = Table(
     Column("id", BigInteger, Identity(), primary_key=True),
     Column("source", Text, nullable=False),
     Column("source_id", Text, nullable=False),
-    Column("content_hash", Text, nullable=False),
-    Column("batch_id", Integer, ForeignKey("etl_batch.id"), nullable=False),
+    Column("content_hash", BigInteger, nullable=False, comment="hash of the mapped content"),
+    Column("batch_id", Integer, nullable=False, comment="etl_batch that last wrote the row"),
     Column("received_at", DateTime(timezone=True), nullable=False),
-    Column("field_code", Text, ForeignKey("complaint_field.code"), nullable=False),
-    Column("category_code", Text, ForeignKey("complaint_category.code")),
+    Column("field_code", Text, nullable=False, comment="complaint_field.code (checked by the ETL)"),
+    Column("category_code", Text, comment="complaint_category.code (checked by the ETL)"),
     Column("description", Text),
     Column("address", Text),
     Column("channel", Text, nullable=False),
@@ -290,16 +290,13 @@ Index("complaint_received_brin", complaint.c.received_at, postgresql_using="brin
 complaint_contact = Table(
     "complaint_contact",
     metadata,
-    Column(
-        "complaint_id",
-        BigInteger,
-        ForeignKey("complaint.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    Column("source", Text, nullable=False),
+    Column("source_id", Text, nullable=False),
     Column("name", Text),
     Column("phone", Text),
     Column("email", Text),
-    comment="personal data: never joined into tiles, rollups or exports",
+    PrimaryKeyConstraint("source", "source_id"),
+    comment="personal data of complainants: never joined into tiles, rollups or exports",
 )
 
 quarantine = Table(
@@ -338,6 +335,7 @@ h3_cell = Table(
 )
 Index("h3_cell_geom_3857_gist", h3_cell.c.geom_3857, postgresql_using="gist")
 
+
 def _measures() -> list[Column]:
     """Additive measures shared by the rollups (sums, so deltas can be added and subtracted)."""
     return [
@@ -355,15 +353,18 @@ def _measures() -> list[Column]:
 rollup_cell_day = Table(
     "rollup_cell_day",
     metadata,
-    Column("resolution", SmallInteger, nullable=False),
-    Column("cell", BigInteger, nullable=False),
-    Column("day", Date, nullable=False),
+    Column("h3_r7", BigInteger, nullable=False),
+    Column("h3_r8", BigInteger, nullable=False),
+    Column("h3_r9", BigInteger, nullable=False),
+    Column("h3_r10", BigInteger, nullable=False),
+    Column("day", Date, nullable=False, comment="local day of reception"),
     Column("field_code", Text, nullable=False),
     Column("category_code", Text, nullable=False, comment="'' when the complaint has none"),
     *_measures(),
-    PrimaryKeyConstraint("cell", "day", "field_code", "category_code"),
+    PrimaryKeyConstraint("h3_r10", "h3_r9", "h3_r8", "h3_r7", "day", "field_code", "category_code"),
+    comment="complaints by H3 cells (resolutions 7-10) of their point, day, field, category",
 )
-Index("rollup_cell_day_res_day", rollup_cell_day.c.resolution, rollup_cell_day.c.day)
+Index("rollup_cell_day_day", rollup_cell_day.c.day)
 
 rollup_unit_day = Table(
     "rollup_unit_day",

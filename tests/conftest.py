@@ -13,7 +13,8 @@ import pwd
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import psycopg
@@ -152,3 +153,33 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
         if reporter:
             reporter.write_line(f"FAILED: {skipped} test(s) skipped; the suite must not skip")
+
+
+@pytest.fixture(scope="session")
+def catalog_clone(
+    server: DbSettings, template: DbSettings, boundary_settings: BoundarySettings
+) -> Iterator[Callable[[], AbstractContextManager[DbSettings]]]:
+    """Writable databases with the whole catalog loaded: `with catalog_clone() as db: ...`.
+
+    The catalog is loaded once into a private template; each clone is a fast copy of it,
+    dropped when its `with` block ends. Unlike `catalog_db`, clones may be written to.
+    """
+    base = f"phananh_catclone_{uuid.uuid4().hex[:8]}"
+    settings = _create_database(server, base, TEMPLATE)
+    try:
+        with psycopg.connect(settings.url) as connection:
+            load_all(connection, boundary_settings)
+        clones = itertools.count()
+
+        @contextmanager
+        def clone() -> Iterator[DbSettings]:
+            name = f"{base}_{next(clones)}"
+            made = _create_database(server, name, base)
+            try:
+                yield made
+            finally:
+                _drop_database(server, name)
+
+        yield clone
+    finally:
+        _drop_database(server, base)

@@ -99,3 +99,42 @@ def test_docs(catalog_api):
     assert spec.status_code == 200
     paths = {"/healthz", "/readyz", "/boundaries/sets", "/boundaries/locate"}
     assert paths <= set(spec.json()["paths"])
+
+
+def test_geocode_address(catalog_api):
+    response = catalog_api.get(
+        "/geocode", params={"q": "12 Lê Lợi, P. Bến Nghé, Q.1, TP.HCM", "date": "2024-05-01"}
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["outcome"] == "resolved"
+    assert (body["ward_set"], body["ward_code"]) == ("hcmc-2021", "26740")
+    assert (body["current_set"], body["current_code"]) == ("hcmc-2025-07", "26740")
+    assert body["confidence"] >= 0.8
+
+
+def test_geocode_ambiguous_is_not_guessed(catalog_api):
+    body = catalog_api.get("/geocode", params={"q": "Phường 7", "date": "2024-05-01"}).json()
+    assert body["current_code"] is None
+    assert body["confidence"] < 0.8
+    assert len(body["candidates"]) > 1
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"q": ""}, {"q": "x" * 501}, {"q": "Phường 7", "date": "2024-13-01"}],
+)
+def test_geocode_rejects_bad_input(catalog_api, params):
+    response = catalog_api.get("/geocode", params=params)
+    assert response.status_code == 422
+    assert "detail" in response.json()
+
+
+def test_reverse_geocode(catalog_api):
+    response = catalog_api.get(
+        "/geocode/reverse", params={"lat": 10.7769, "lon": 106.7009, "date": "2020-06-01"}
+    )
+    assert response.status_code == 200
+    units = {u["set"]: u["code"] for u in response.json()["units"]}
+    assert units["hcmc-2019"] == "26740"
+    assert catalog_api.get("/geocode/reverse", params={"lat": 91, "lon": 0}).status_code == 422

@@ -17,6 +17,140 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_geospatial_table(
+        "complaint",
+        sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),
+        sa.Column("source", sa.Text(), nullable=False),
+        sa.Column("source_id", sa.Text(), nullable=False),
+        sa.Column(
+            "content_hash", sa.BigInteger(), nullable=False, comment="hash of the mapped content"
+        ),
+        sa.Column(
+            "batch_id", sa.Integer(), nullable=False, comment="etl_batch that last wrote the row"
+        ),
+        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column(
+            "field_code",
+            sa.Text(),
+            nullable=False,
+            comment="complaint_field.code (checked by the ETL)",
+        ),
+        sa.Column(
+            "category_code",
+            sa.Text(),
+            nullable=True,
+            comment="complaint_category.code (checked by the ETL)",
+        ),
+        sa.Column("description", sa.Text(), nullable=True),
+        sa.Column("address", sa.Text(), nullable=True),
+        sa.Column("channel", sa.Text(), nullable=False),
+        sa.Column("handling_unit_code", sa.Text(), nullable=True),
+        sa.Column("handling_unit_name", sa.Text(), nullable=True),
+        sa.Column("handling_unit_level", sa.Text(), nullable=True),
+        sa.Column("status", sa.Text(), nullable=False),
+        sa.Column("assigned_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("processing_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("rejected_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("due_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column(
+            "satisfaction",
+            sa.SmallInteger(),
+            nullable=True,
+            comment="citizen rating 1 (worst) .. 5 (best)",
+        ),
+        sa.Column(
+            "input_lat",
+            sa.Float(),
+            nullable=True,
+            comment="coordinates as given (after an unambiguous swap fix)",
+        ),
+        sa.Column("input_lon", sa.Float(), nullable=True),
+        sa.Column(
+            "geom",
+            Geometry(
+                geometry_type="POINT",
+                srid=4326,
+                dimension=2,
+                spatial_index=False,
+                from_text="ST_GeomFromEWKT",
+                name="geometry",
+            ),
+            nullable=True,
+        ),
+        sa.Column(
+            "ward_set", sa.Text(), nullable=True, comment="boundary set in force on received_at"
+        ),
+        sa.Column("ward_code", sa.Text(), nullable=True),
+        sa.Column("current_set", sa.Text(), nullable=True, comment="boundary set in force today"),
+        sa.Column("current_ward_code", sa.Text(), nullable=True),
+        sa.Column("geocode_method", sa.Text(), nullable=False),
+        sa.Column("geocode_confidence", sa.Float(), nullable=False),
+        sa.Column(
+            "geocode_candidates",
+            sa.ARRAY(sa.Text()),
+            server_default=sa.text("'{}'"),
+            nullable=False,
+        ),
+        sa.Column("flags", sa.ARRAY(sa.Text()), server_default=sa.text("'{}'"), nullable=False),
+        sa.Column("h3_r7", sa.BigInteger(), nullable=True),
+        sa.Column("h3_r8", sa.BigInteger(), nullable=True),
+        sa.Column("h3_r9", sa.BigInteger(), nullable=True),
+        sa.Column("h3_r10", sa.BigInteger(), nullable=True),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.Column(
+            "updated_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.CheckConstraint(
+            "channel IN ('phone-1022', 'app', 'web', 'zalo', 'facebook', 'email', 'other')",
+            name="complaint_channel",
+        ),
+        sa.CheckConstraint(
+            "geocode_method IN ('coordinates', 'snapped', 'address-ward', 'address-street', 'none')",  # noqa: E501
+            name="complaint_geocode_method",
+        ),
+        sa.CheckConstraint(
+            "status IN ('received', 'assigned', 'processing', 'resolved', 'closed', 'rejected')",
+            name="complaint_status",
+        ),
+        sa.CheckConstraint("satisfaction BETWEEN 1 AND 5", name="complaint_satisfaction"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("source", "source_id", name="complaint_source_id"),
+    )
+    op.create_geospatial_index(
+        "complaint_geom_gist",
+        "complaint",
+        ["geom"],
+        unique=False,
+        postgresql_using="gist",
+        postgresql_ops={},
+    )
+    op.create_index(
+        "complaint_received_brin",
+        "complaint",
+        ["received_at"],
+        unique=False,
+        postgresql_using="brin",
+    )
+    op.create_table(
+        "complaint_contact",
+        sa.Column("source", sa.Text(), nullable=False),
+        sa.Column("source_id", sa.Text(), nullable=False),
+        sa.Column("name", sa.Text(), nullable=True),
+        sa.Column("phone", sa.Text(), nullable=True),
+        sa.Column("email", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("source", "source_id"),
+        comment="personal data of complainants: never joined into tiles, rollups or exports",
+    )
     op.create_table(
         "complaint_field",
         sa.Column("code", sa.Text(), nullable=False),
@@ -131,9 +265,11 @@ def upgrade() -> None:
     )
     op.create_table(
         "rollup_cell_day",
-        sa.Column("resolution", sa.SmallInteger(), nullable=False),
-        sa.Column("cell", sa.BigInteger(), nullable=False),
-        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("h3_r7", sa.BigInteger(), nullable=False),
+        sa.Column("h3_r8", sa.BigInteger(), nullable=False),
+        sa.Column("h3_r9", sa.BigInteger(), nullable=False),
+        sa.Column("h3_r10", sa.BigInteger(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False, comment="local day of reception"),
         sa.Column("field_code", sa.Text(), nullable=False),
         sa.Column(
             "category_code", sa.Text(), nullable=False, comment="'' when the complaint has none"
@@ -148,11 +284,12 @@ def upgrade() -> None:
         sa.Column("n_rated", sa.Integer(), nullable=False),
         sa.Column("rating_sum", sa.Integer(), nullable=False),
         sa.Column("resolve_hours_sum", sa.Float(), nullable=False),
-        sa.PrimaryKeyConstraint("cell", "day", "field_code", "category_code"),
+        sa.PrimaryKeyConstraint(
+            "h3_r10", "h3_r9", "h3_r8", "h3_r7", "day", "field_code", "category_code"
+        ),
+        comment="complaints by H3 cells (resolutions 7-10) of their point, day, field, category",
     )
-    op.create_index(
-        "rollup_cell_day_res_day", "rollup_cell_day", ["resolution", "day"], unique=False
-    )
+    op.create_index("rollup_cell_day_day", "rollup_cell_day", ["day"], unique=False)
     op.create_table(
         "rollup_unit_day",
         sa.Column("boundary_set", sa.Text(), nullable=False),
@@ -288,138 +425,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("source", "file_sha256", "row_number", name="quarantine_row"),
     )
-    op.create_geospatial_table(
-        "complaint",
-        sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),
-        sa.Column("source", sa.Text(), nullable=False),
-        sa.Column("source_id", sa.Text(), nullable=False),
-        sa.Column("content_hash", sa.Text(), nullable=False),
-        sa.Column("batch_id", sa.Integer(), nullable=False),
-        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("field_code", sa.Text(), nullable=False),
-        sa.Column("category_code", sa.Text(), nullable=True),
-        sa.Column("description", sa.Text(), nullable=True),
-        sa.Column("address", sa.Text(), nullable=True),
-        sa.Column("channel", sa.Text(), nullable=False),
-        sa.Column("handling_unit_code", sa.Text(), nullable=True),
-        sa.Column("handling_unit_name", sa.Text(), nullable=True),
-        sa.Column("handling_unit_level", sa.Text(), nullable=True),
-        sa.Column("status", sa.Text(), nullable=False),
-        sa.Column("assigned_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("processing_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("rejected_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("due_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column(
-            "satisfaction",
-            sa.SmallInteger(),
-            nullable=True,
-            comment="citizen rating 1 (worst) .. 5 (best)",
-        ),
-        sa.Column(
-            "input_lat",
-            sa.Float(),
-            nullable=True,
-            comment="coordinates as given (after an unambiguous swap fix)",
-        ),
-        sa.Column("input_lon", sa.Float(), nullable=True),
-        sa.Column(
-            "geom",
-            Geometry(
-                geometry_type="POINT",
-                srid=4326,
-                dimension=2,
-                spatial_index=False,
-                from_text="ST_GeomFromEWKT",
-                name="geometry",
-            ),
-            nullable=True,
-        ),
-        sa.Column(
-            "ward_set", sa.Text(), nullable=True, comment="boundary set in force on received_at"
-        ),
-        sa.Column("ward_code", sa.Text(), nullable=True),
-        sa.Column("current_set", sa.Text(), nullable=True, comment="boundary set in force today"),
-        sa.Column("current_ward_code", sa.Text(), nullable=True),
-        sa.Column("geocode_method", sa.Text(), nullable=False),
-        sa.Column("geocode_confidence", sa.Float(), nullable=False),
-        sa.Column(
-            "geocode_candidates",
-            sa.ARRAY(sa.Text()),
-            server_default=sa.text("'{}'"),
-            nullable=False,
-        ),
-        sa.Column("flags", sa.ARRAY(sa.Text()), server_default=sa.text("'{}'"), nullable=False),
-        sa.Column("h3_r7", sa.BigInteger(), nullable=True),
-        sa.Column("h3_r8", sa.BigInteger(), nullable=True),
-        sa.Column("h3_r9", sa.BigInteger(), nullable=True),
-        sa.Column("h3_r10", sa.BigInteger(), nullable=True),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.CheckConstraint(
-            "channel IN ('phone-1022', 'app', 'web', 'zalo', 'facebook', 'email', 'other')",
-            name="complaint_channel",
-        ),
-        sa.CheckConstraint(
-            "geocode_method IN ('coordinates', 'snapped', 'address-ward', 'address-street', 'none')",  # noqa: E501
-            name="complaint_geocode_method",
-        ),
-        sa.CheckConstraint(
-            "status IN ('received', 'assigned', 'processing', 'resolved', 'closed', 'rejected')",
-            name="complaint_status",
-        ),
-        sa.CheckConstraint("satisfaction BETWEEN 1 AND 5", name="complaint_satisfaction"),
-        sa.ForeignKeyConstraint(
-            ["batch_id"],
-            ["etl_batch.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["category_code"],
-            ["complaint_category.code"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["field_code"],
-            ["complaint_field.code"],
-        ),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("source", "source_id", name="complaint_source_id"),
-    )
-    op.create_geospatial_index(
-        "complaint_geom_gist",
-        "complaint",
-        ["geom"],
-        unique=False,
-        postgresql_using="gist",
-        postgresql_ops={},
-    )
-    op.create_index(
-        "complaint_received_brin",
-        "complaint",
-        ["received_at"],
-        unique=False,
-        postgresql_using="brin",
-    )
-    op.create_table(
-        "complaint_contact",
-        sa.Column("complaint_id", sa.BigInteger(), nullable=False),
-        sa.Column("name", sa.Text(), nullable=True),
-        sa.Column("phone", sa.Text(), nullable=True),
-        sa.Column("email", sa.Text(), nullable=True),
-        sa.ForeignKeyConstraint(["complaint_id"], ["complaint.id"], ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("complaint_id"),
-        comment="personal data: never joined into tiles, rollups or exports",
-    )
+
     op.execute("INSERT INTO data_version (id, version) VALUES (1, 0)")
     # Existing boundary sets get their subdivided parts (new loads maintain them).
     op.execute(
@@ -429,12 +435,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_table("complaint_contact")
-    op.drop_index("complaint_received_brin", table_name="complaint", postgresql_using="brin")
-    op.drop_geospatial_index(
-        "complaint_geom_gist", table_name="complaint", postgresql_using="gist", column_name="geom"
-    )
-    op.drop_geospatial_table("complaint")
     op.drop_table("quarantine")
     op.drop_table("placeholder_coordinate")
     op.drop_table("complaint_category")
@@ -455,7 +455,7 @@ def downgrade() -> None:
     )
     op.drop_geospatial_table("street_segment")
     op.drop_table("rollup_unit_day")
-    op.drop_index("rollup_cell_day_res_day", table_name="rollup_cell_day")
+    op.drop_index("rollup_cell_day_day", table_name="rollup_cell_day")
     op.drop_table("rollup_cell_day")
     op.drop_table("handling_unit")
     op.drop_geospatial_index(
@@ -468,3 +468,9 @@ def downgrade() -> None:
     op.drop_table("etl_batch")
     op.drop_table("data_version")
     op.drop_table("complaint_field")
+    op.drop_table("complaint_contact")
+    op.drop_index("complaint_received_brin", table_name="complaint", postgresql_using="brin")
+    op.drop_geospatial_index(
+        "complaint_geom_gist", table_name="complaint", postgresql_using="gist", column_name="geom"
+    )
+    op.drop_geospatial_table("complaint")

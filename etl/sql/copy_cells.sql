@@ -1,0 +1,1 @@
+COPY h3_cell_stage (cell, resolution, wkb) FROM STDIN (FORMAT binary)

@@ -1,0 +1,1 @@
+COPY {fallback} FROM STDIN (FORMAT csv, HEADER true)

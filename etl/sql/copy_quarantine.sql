@@ -1,0 +1,1 @@
+COPY quarantine_stage (row_number, source_id, reasons, details, raw) FROM STDIN

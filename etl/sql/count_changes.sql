@@ -1,0 +1,1 @@
+SELECT change, count(*) FROM {changes} GROUP BY change

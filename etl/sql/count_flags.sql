@@ -1,0 +1,1 @@
+SELECT flag, count(*) FROM {located}, unnest(flags) AS flag GROUP BY flag

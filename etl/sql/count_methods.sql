@@ -1,0 +1,1 @@
+SELECT geocode_method, count(*) FROM {located} GROUP BY geocode_method

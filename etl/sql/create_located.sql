@@ -1,0 +1,81 @@
+-- Each staged row as it will be stored: units from the point-in-polygon hits (through the
+-- crosswalk for list-only versions) or from the address geocoder. A point in a unit of its
+-- reception-day set but in no unit of today's set (coastlines drawn differently) gets today's
+-- unit by following the crosswalks forward (flag current_via_crosswalk).
+CREATE UNLOGGED TABLE {located} AS
+SELECT
+    s.row_number, s.source, s.source_id, s.content_hash, s.received_at, s.field_code,
+    s.category_code, s.description, s.address, s.channel, s.handling_unit_code,
+    s.handling_unit_name, s.handling_unit_level, s.status, s.assigned_at, s.processing_at,
+    s.resolved_at, s.closed_at, s.rejected_at, s.due_at, s.satisfaction,
+    s.input_lat, s.input_lon,
+    CASE WHEN s.lat IS NOT NULL THEN ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326) END AS geom,
+    CASE WHEN pending THEN d.target ELSE s.ward_set END AS ward_set,
+    CASE WHEN pending THEN coalesce(x.to_code, d.code) ELSE s.ward_code END AS ward_code,
+    CASE WHEN pending THEN coalesce(c.target, f.to_version) ELSE s.current_set END
+        AS current_set,
+    CASE WHEN pending THEN coalesce(c.code, CASE WHEN NOT f.split THEN f.to_code END)
+         ELSE s.current_ward_code END AS current_ward_code,
+    CASE
+        WHEN NOT pending THEN s.geocode_method
+        WHEN c.code IS NULL AND d.code IS NULL THEN 'none'
+        WHEN c.snapped OR d.snapped THEN 'snapped'
+        ELSE 'coordinates'
+    END AS geocode_method,
+    CASE
+        WHEN NOT pending THEN s.geocode_confidence
+        WHEN c.code IS NULL AND d.code IS NULL THEN 0.0
+        WHEN c.snapped OR d.snapped THEN 0.8
+        WHEN x.split OR f.split THEN 0.7
+        WHEN c.code IS NULL THEN 0.8
+        ELSE 1.0
+    END AS geocode_confidence,
+    CASE WHEN pending THEN
+        CASE WHEN x.split THEN x.candidates
+             WHEN c.code IS NULL AND f.split THEN f.candidates
+             ELSE '{{}}'::text[] END
+    ELSE s.geocode_candidates END AS geocode_candidates,
+    s.flags
+      || CASE WHEN pending AND (c.snapped OR d.snapped) THEN ARRAY['snapped'] ELSE '{{}}' END
+      || CASE WHEN pending AND (x.split OR (c.code IS NULL AND f.split))
+              THEN ARRAY['split_ward'] ELSE '{{}}' END
+      || CASE WHEN pending AND c.code IS NULL AND d.code IS NOT NULL
+              THEN CASE WHEN f.to_code IS NOT NULL THEN ARRAY['current_via_crosswalk']
+                        ELSE ARRAY['no_current_unit'] END
+              ELSE '{{}}' END
+      || CASE WHEN pending AND c.code IS NULL AND d.code IS NULL
+              THEN ARRAY['outside_coverage', 'unlocated'] ELSE '{{}}' END
+      || CASE WHEN NOT pending AND s.geocode_method = 'none'
+              THEN ARRAY['unlocated'] ELSE '{{}}' END
+      AS flags,
+    s.h3_r7, s.h3_r8, s.h3_r9, s.h3_r10
+FROM {stage} AS s
+CROSS JOIN LATERAL (SELECT s.geocode_method = 'pending' AS pending) AS m
+LEFT JOIN {hits} AS d ON d.row_number = s.row_number AND d.role = 'dated'
+LEFT JOIN {hits} AS c ON c.row_number = s.row_number AND c.role = 'current'
+LEFT JOIN (
+    SELECT w.from_version, w.to_version, w.from_code,
+           min(w.to_code) AS to_code,
+           count(*) > 1 OR bool_or(w.partial) AS split,
+           array_agg(w.to_code ORDER BY w.to_code) AS candidates
+    FROM boundary_crosswalk AS w
+    GROUP BY w.from_version, w.to_version, w.from_code
+) AS x ON x.from_version = d.via AND x.to_version = d.target AND x.from_code = d.code
+LEFT JOIN (
+    WITH RECURSIVE chain AS (
+        SELECT w.from_version AS start_version, w.from_code AS start_code, w.to_version,
+               w.to_code, w.partial AS split
+        FROM boundary_crosswalk AS w
+        UNION ALL
+        SELECT ch.start_version, ch.start_code, w.to_version, w.to_code, ch.split OR w.partial
+        FROM chain AS ch
+        JOIN boundary_crosswalk AS w ON w.from_version = ch.to_version AND w.from_code = ch.to_code
+    )
+    SELECT ch.start_version, ch.start_code, ch.to_version, min(ch.to_code) AS to_code,
+           count(DISTINCT ch.to_code) > 1 OR bool_or(ch.split) AS split,
+           array_agg(DISTINCT ch.to_code) AS candidates
+    FROM chain AS ch
+    WHERE ch.to_version IN (SELECT p.target FROM {periods} AS p WHERE p.role = 'current')
+    GROUP BY ch.start_version, ch.start_code, ch.to_version
+) AS f ON c.code IS NULL AND f.start_version = d.target
+      AND f.start_code = coalesce(x.to_code, d.code)

@@ -1,0 +1,1 @@
+CREATE INDEX ON {points} USING gist (geom)

@@ -1,0 +1,1 @@
+SELECT lat, lon FROM placeholder_coordinate
