@@ -12,6 +12,7 @@ import os
 import signal
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -25,7 +26,6 @@ import psycopg
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
-import shapely
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
@@ -79,7 +79,8 @@ STAGE_COLUMNS = [
     "h3_r9", "h3_r10", "contact_name", "contact_phone", "contact_email",
 ]  # fmt: skip
 TEMP_TABLES = (
-    "stage", "periods", "points", "pip", "hits", "located", "changes", "delta", "agg_cells",
+    "stage", "periods", "points", "pip", "hits", "forward", "located", "changes", "delta",
+    "agg_cells",
     "agg_units", "fallback",
 )  # fmt: skip
 FALLBACK_COLUMNS = [
@@ -242,6 +243,10 @@ def _run(
     duplicate = mark_duplicates(checked, hashes)
     rejected = checked.rejected
     keep = ~rejected & ~duplicate
+    # Rows stored before with the same content need no further work (re-runs are cheap).
+    unchanged = keep & _stored_unchanged(conn, result.source, frame, keep)
+    keep &= ~unchanged
+    result.rows_unchanged = int(unchanged.sum())
     result.rows_quarantined = int(rejected.sum())
     result.rows_duplicate = int(duplicate.sum())
     result.rows_loaded = result.rows_in - result.rows_quarantined
@@ -264,9 +269,7 @@ def _run(
         frame[f"h3_r{res}"] = pd.arrays.IntegerArray(values, mask=values == 0)
 
     frame["flags"] = checked.flags_literal()
-    # Spatial order (H3 cell ids sort nearby points together) makes every later join local.
-    order = np.argsort(frame["h3_r10"].to_numpy(dtype="int64", na_value=0)[keep], kind="stable")
-    staged = frame.loc[keep].iloc[order]
+    staged = frame if keep.all() else frame.loc[keep]
     _load(
         conn,
         staged,
@@ -304,6 +307,8 @@ def _load(
         return conn.execute(_sql(file, **names), params)
 
     tz = {"tz": settings.timezone}
+    if conn.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS:
+        conn.rollback()  # end the read-only queries so that the batch is its own transaction
     with conn.transaction():
         conn.execute("SET LOCAL statement_timeout = 0")
         conn.execute(sql.SQL("SET LOCAL work_mem = {}").format(sql.Literal(settings.work_mem)))
@@ -330,6 +335,7 @@ def _load(
         tolerance = settings.snap_tolerance_m
         run("snap_points.sql", {"tolerance_m": tolerance, "tolerance_deg": tolerance / 100_000.0})
         _fallback(conn, names, geocoder, settings)
+        run("create_forward.sql")
         run("create_located.sql")
 
         clock.stage("load")
@@ -338,7 +344,7 @@ def _load(
         counts = dict(run("count_changes.sql").fetchall())
         result.rows_inserted = counts.get("insert", 0)
         result.rows_updated = counts.get("update", 0)
-        result.rows_unchanged = counts.get("same", 0)
+        result.rows_unchanged += counts.get("same", 0)
         params = {"batch_id": result.batch_id}
         run("update_complaints.sql", params)
         with _bulk(conn, "complaint", result.rows_inserted, settings):
@@ -414,6 +420,26 @@ def _bulk(conn: psycopg.Connection, table: str, rows: int, settings: EtlSettings
     statements = bulk.drop_indexes(conn, table)
     yield
     bulk.rebuild(conn, statements)
+
+
+def _stored_unchanged(
+    conn: psycopg.Connection, source: str, frame: pd.DataFrame, keep: np.ndarray
+) -> np.ndarray:
+    """Rows whose complaint is stored already with the same content hash."""
+    nothing = np.zeros(len(frame), dtype=bool)
+    if (
+        not keep.any()
+        or not conn.execute(_sql("source_exists.sql"), {"source": source}).fetchone()[0]
+    ):
+        return nothing
+    ids = frame.loc[keep, "source_id"].astype(object).tolist()
+    stored = conn.execute(_sql("stored_hashes.sql"), {"source": source, "ids": ids}).fetchall()
+    conn.rollback()
+    if not stored:
+        return nothing
+    known = pd.Series([h for _, h in stored], index=pd.Index([i for i, _ in stored], dtype=object))
+    previous = frame["source_id"].astype(object).map(known)
+    return (previous.to_numpy() == frame["content_hash"].to_numpy()) & keep
 
 
 def _coverage(conn: psycopg.Connection) -> Coverage | None:
@@ -517,12 +543,19 @@ def _stage_table(staged: pd.DataFrame) -> pa.Table:
 
 
 def _copy_csv(conn: psycopg.Connection, statement: sql.Composed, table: pa.Table) -> None:
-    buffer = io.BytesIO()
-    pacsv.write_csv(table, buffer)
-    data = buffer.getbuffer()
-    with conn.cursor().copy(statement) as copy:
-        for start in range(0, len(data), 1 << 20):
-            copy.write(data[start : start + (1 << 20)])
+    """COPY an Arrow table as CSV; chunks are written by a thread while earlier ones stream."""
+
+    def encode(chunk: pa.Table, header: bool) -> bytes:
+        buffer = io.BytesIO()
+        pacsv.write_csv(chunk, buffer, pacsv.WriteOptions(include_header=header))
+        return buffer.getvalue()
+
+    step = 100_000
+    chunks = [table.slice(start, step) for start in range(0, max(table.num_rows, 1), step)]
+    with ThreadPoolExecutor(max_workers=1) as pool, conn.cursor().copy(statement) as copy:
+        pending = [pool.submit(encode, c, i == 0) for i, c in enumerate(chunks)]
+        for future in pending:
+            copy.write(future.result())
 
 
 def _fallback(
@@ -573,13 +606,12 @@ def _insert_cells(conn: psycopg.Connection, names: dict[str, str]) -> None:
     cells = np.array([r[0] for r in conn.execute(_sql("new_cells.sql", **names))], dtype=np.int64)
     if len(cells) == 0:
         return
-    polygons = h3index.cell_polygons(cells)
-    wkbs = shapely.to_wkb(polygons)
-    resolutions = [int(c) >> 52 & 0xF for c in cells.view(np.uint64)]
+    wkbs = h3index.cell_polygons_wkb(cells)
+    resolutions = h3index.resolution_of(cells)
     conn.execute(_sql("create_cell_stage.sql"))
     with conn.cursor().copy(_sql("copy_cells.sql")) as copy:
         copy.set_types(["int8", "int2", "bytea"])
-        for cell, res, wkb in zip(cells.tolist(), resolutions, wkbs, strict=True):
+        for cell, res, wkb in zip(cells.tolist(), resolutions.tolist(), wkbs, strict=True):
             copy.write_row((cell, res, wkb))
     conn.execute(_sql("insert_cells.sql"))
 

@@ -70,12 +70,20 @@ def read_csv(path: Path, encoding: str | None = None, delimiter: str | None = No
                 quoted_strings_can_be_null=False,
             ),
         )
-        # Legacy encodings (cp1258) decode to decomposed accents: compose them (NFC).
-        columns = [pc.utf8_normalize(column, "NFC") for column in table.columns]
+        columns = table.columns
+        if not _is_nfc(sample, encoding):
+            # cp1258 and some tools write decomposed accents: compose them (NFC).
+            columns = [pc.utf8_normalize(column, "NFC") for column in columns]
         frame = pa.table(columns, names=[_name(c) for c in table.column_names]).to_pandas()
     except (pa.ArrowInvalid, UnicodeError, LookupError) as exc:
         raise ValueError(f"{path.name}: not a readable CSV ({encoding}): {exc}") from exc
     return frame
+
+
+def _is_nfc(sample: str, encoding: str) -> bool:
+    """UTF-8 text whose first 64 kB is composed (NFC) is taken to be composed throughout."""
+    utf8 = encoding.lower().replace("-", "").replace("_", "") in {"utf8", "utf8sig"}
+    return utf8 and unicodedata.is_normalized("NFC", sample)
 
 
 def _name(column: object) -> str:

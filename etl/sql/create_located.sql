@@ -61,21 +61,5 @@ LEFT JOIN (
     FROM boundary_crosswalk AS w
     GROUP BY w.from_version, w.to_version, w.from_code
 ) AS x ON x.from_version = d.via AND x.to_version = d.target AND x.from_code = d.code
-LEFT JOIN (
-    WITH RECURSIVE chain AS (
-        SELECT w.from_version AS start_version, w.from_code AS start_code, w.to_version,
-               w.to_code, w.partial AS split
-        FROM boundary_crosswalk AS w
-        UNION ALL
-        SELECT ch.start_version, ch.start_code, w.to_version, w.to_code, ch.split OR w.partial
-        FROM chain AS ch
-        JOIN boundary_crosswalk AS w ON w.from_version = ch.to_version AND w.from_code = ch.to_code
-    )
-    SELECT ch.start_version, ch.start_code, ch.to_version, min(ch.to_code) AS to_code,
-           count(DISTINCT ch.to_code) > 1 OR bool_or(ch.split) AS split,
-           array_agg(DISTINCT ch.to_code) AS candidates
-    FROM chain AS ch
-    WHERE ch.to_version IN (SELECT p.target FROM {periods} AS p WHERE p.role = 'current')
-    GROUP BY ch.start_version, ch.start_code, ch.to_version
-) AS f ON c.code IS NULL AND f.start_version = d.target
-      AND f.start_code = coalesce(x.to_code, d.code)
+LEFT JOIN {forward} AS f
+  ON c.code IS NULL AND f.start_version = d.target AND f.start_code = coalesce(x.to_code, d.code)

@@ -17,4 +17,3 @@ SELECT l.source, l.source_id, l.content_hash, %(batch_id)s, l.received_at, l.fie
 FROM {located} AS l
 JOIN {changes} AS ch ON ch.row_number = l.row_number
 WHERE ch.change = 'insert'
-ORDER BY l.source_id

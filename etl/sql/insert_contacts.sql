@@ -5,4 +5,3 @@ FROM {stage} AS s
 JOIN {changes} AS ch ON ch.row_number = s.row_number
 WHERE ch.change <> 'same'
   AND coalesce(s.contact_name, s.contact_phone, s.contact_email) IS NOT NULL
-ORDER BY s.source_id

@@ -1,4 +1,4 @@
--- Insert the aggregated delta for keys the rollup does not have yet (in index order).
+-- Insert the aggregated delta for keys the rollup does not have yet.
 INSERT INTO rollup_cell_day (
     h3_r7, h3_r8, h3_r9, h3_r10, day, field_code, category_code,
     n, n_open, n_resolved, n_rejected, n_late, n_rated, rating_sum, resolve_hours_sum
@@ -13,4 +13,3 @@ WHERE NOT EXISTS (
       AND r.h3_r7 = a.h3_r7 AND r.day = a.day AND r.field_code = a.field_code
       AND r.category_code = a.category_code
 )
-ORDER BY a.h3_r10, a.h3_r9, a.h3_r8, a.h3_r7, a.day, a.field_code, a.category_code

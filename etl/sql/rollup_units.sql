@@ -1,4 +1,4 @@
--- Insert the aggregated delta for keys the rollup does not have yet (in index order).
+-- Insert the aggregated delta for keys the rollup does not have yet.
 INSERT INTO rollup_unit_day (
     boundary_set, unit_code, day, field_code, category_code,
     n, n_open, n_resolved, n_rejected, n_late, n_rated, rating_sum, resolve_hours_sum
@@ -12,4 +12,3 @@ WHERE NOT EXISTS (
     WHERE r.boundary_set = a.boundary_set AND r.unit_code = a.unit_code AND r.day = a.day
       AND r.field_code = a.field_code AND r.category_code = a.category_code
 )
-ORDER BY a.boundary_set, a.unit_code, a.day, a.field_code, a.category_code

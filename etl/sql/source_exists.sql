@@ -1,0 +1,2 @@
+-- Parameters: source.
+SELECT EXISTS (SELECT 1 FROM complaint WHERE source = %(source)s)
