@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import resource
+import sys
 import tempfile
 import time
 from datetime import date
@@ -93,6 +94,7 @@ def main() -> None:
     parser.add_argument("--mix", action="store_true", help="Keep the address-only rows.")
     parser.add_argument("--keep", action="store_true", help="Keep the scratch database.")
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)
     server = DbSettings()
     with tempfile.TemporaryDirectory(prefix="phananh-bench-") as tmp:
         path = demo_file(args.n, args.mix, Path(tmp))

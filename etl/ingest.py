@@ -264,7 +264,10 @@ def _run(
         _apply_addresses(frame, np.flatnonzero(need), geocoder, settings.timezone)
 
     clock.stage("h3")
-    cells = h3index.index_points(frame["lat"].to_numpy(), frame["lon"].to_numpy())
+    cells = h3index.index_points(
+        np.where(keep, frame["lat"].to_numpy(), np.nan),
+        np.where(keep, frame["lon"].to_numpy(), np.nan),
+    )
     for res, values in cells.items():
         frame[f"h3_r{res}"] = pd.arrays.IntegerArray(values, mask=values == 0)
 

@@ -110,6 +110,8 @@ def parse_times(
         for fmt in [*formats, *_ISO_FORMATS]:
             attempt = pc.strptime(todo, format=fmt, unit="us", error_is_null=True)
             parsed = attempt if parsed is None else pc.coalesce(parsed, attempt)
+            if parsed.null_count == 0:
+                break
         values = parsed.to_numpy(zero_copy_only=False).astype("datetime64[us]")
         local = pd.Series(values, index=text.index[naive])
         missing = local.isna().to_numpy()
