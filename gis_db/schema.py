@@ -29,6 +29,9 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 metadata = MetaData()
 
+# Codes and keys compare byte-wise: faster sorts, joins and index builds than a locale's rules.
+CODE = Text(collation="C")
+
 boundary_set = Table(
     "boundary_set",
     metadata,
@@ -231,13 +234,13 @@ complaint = Table(
     "complaint",
     metadata,
     Column("id", BigInteger, Identity(), primary_key=True),
-    Column("source", Text, nullable=False),
-    Column("source_id", Text, nullable=False),
+    Column("source", CODE, nullable=False),
+    Column("source_id", CODE, nullable=False),
     Column("content_hash", BigInteger, nullable=False, comment="hash of the mapped content"),
     Column("batch_id", Integer, nullable=False, comment="etl_batch that last wrote the row"),
     Column("received_at", DateTime(timezone=True), nullable=False),
-    Column("field_code", Text, nullable=False, comment="complaint_field.code (checked by the ETL)"),
-    Column("category_code", Text, comment="complaint_category.code (checked by the ETL)"),
+    Column("field_code", CODE, nullable=False, comment="complaint_field.code (checked by the ETL)"),
+    Column("category_code", CODE, comment="complaint_category.code (checked by the ETL)"),
     Column("description", Text),
     Column("address", Text),
     Column("channel", Text, nullable=False),
@@ -255,10 +258,10 @@ complaint = Table(
     Column("input_lat", Float, comment="coordinates as given (after an unambiguous swap fix)"),
     Column("input_lon", Float),
     Column("geom", Geometry("POINT", srid=4326, spatial_index=False)),
-    Column("ward_set", Text, comment="boundary set in force on received_at"),
-    Column("ward_code", Text),
-    Column("current_set", Text, comment="boundary set in force today"),
-    Column("current_ward_code", Text),
+    Column("ward_set", CODE, comment="boundary set in force on received_at"),
+    Column("ward_code", CODE),
+    Column("current_set", CODE, comment="boundary set in force today"),
+    Column("current_ward_code", CODE),
     Column("geocode_method", Text, nullable=False),
     Column("geocode_confidence", Float, nullable=False),
     Column("geocode_candidates", ARRAY(Text), nullable=False, server_default=text("'{}'")),
@@ -290,8 +293,8 @@ Index("complaint_received_brin", complaint.c.received_at, postgresql_using="brin
 complaint_contact = Table(
     "complaint_contact",
     metadata,
-    Column("source", Text, nullable=False),
-    Column("source_id", Text, nullable=False),
+    Column("source", CODE, nullable=False),
+    Column("source_id", CODE, nullable=False),
     Column("name", Text),
     Column("phone", Text),
     Column("email", Text),
@@ -358,8 +361,8 @@ rollup_cell_day = Table(
     Column("h3_r9", BigInteger, nullable=False),
     Column("h3_r10", BigInteger, nullable=False),
     Column("day", Date, nullable=False, comment="local day of reception"),
-    Column("field_code", Text, nullable=False),
-    Column("category_code", Text, nullable=False, comment="'' when the complaint has none"),
+    Column("field_code", CODE, nullable=False),
+    Column("category_code", CODE, nullable=False, comment="'' when the complaint has none"),
     *_measures(),
     PrimaryKeyConstraint("h3_r10", "h3_r9", "h3_r8", "h3_r7", "day", "field_code", "category_code"),
     comment="complaints by H3 cells (resolutions 7-10) of their point, day, field, category",
@@ -369,11 +372,11 @@ Index("rollup_cell_day_day", rollup_cell_day.c.day)
 rollup_unit_day = Table(
     "rollup_unit_day",
     metadata,
-    Column("boundary_set", Text, nullable=False),
-    Column("unit_code", Text, nullable=False),
+    Column("boundary_set", CODE, nullable=False),
+    Column("unit_code", CODE, nullable=False),
     Column("day", Date, nullable=False),
-    Column("field_code", Text, nullable=False),
-    Column("category_code", Text, nullable=False, comment="'' when the complaint has none"),
+    Column("field_code", CODE, nullable=False),
+    Column("category_code", CODE, nullable=False, comment="'' when the complaint has none"),
     *_measures(),
     PrimaryKeyConstraint("boundary_set", "unit_code", "day", "field_code", "category_code"),
 )

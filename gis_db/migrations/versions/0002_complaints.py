@@ -20,8 +20,8 @@ def upgrade() -> None:
     op.create_geospatial_table(
         "complaint",
         sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),
-        sa.Column("source", sa.Text(), nullable=False),
-        sa.Column("source_id", sa.Text(), nullable=False),
+        sa.Column("source", sa.Text(collation="C"), nullable=False),
+        sa.Column("source_id", sa.Text(collation="C"), nullable=False),
         sa.Column(
             "content_hash", sa.BigInteger(), nullable=False, comment="hash of the mapped content"
         ),
@@ -31,13 +31,13 @@ def upgrade() -> None:
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column(
             "field_code",
-            sa.Text(),
+            sa.Text(collation="C"),
             nullable=False,
             comment="complaint_field.code (checked by the ETL)",
         ),
         sa.Column(
             "category_code",
-            sa.Text(),
+            sa.Text(collation="C"),
             nullable=True,
             comment="complaint_category.code (checked by the ETL)",
         ),
@@ -80,11 +80,19 @@ def upgrade() -> None:
             nullable=True,
         ),
         sa.Column(
-            "ward_set", sa.Text(), nullable=True, comment="boundary set in force on received_at"
+            "ward_set",
+            sa.Text(collation="C"),
+            nullable=True,
+            comment="boundary set in force on received_at",
         ),
-        sa.Column("ward_code", sa.Text(), nullable=True),
-        sa.Column("current_set", sa.Text(), nullable=True, comment="boundary set in force today"),
-        sa.Column("current_ward_code", sa.Text(), nullable=True),
+        sa.Column("ward_code", sa.Text(collation="C"), nullable=True),
+        sa.Column(
+            "current_set",
+            sa.Text(collation="C"),
+            nullable=True,
+            comment="boundary set in force today",
+        ),
+        sa.Column("current_ward_code", sa.Text(collation="C"), nullable=True),
         sa.Column("geocode_method", sa.Text(), nullable=False),
         sa.Column("geocode_confidence", sa.Float(), nullable=False),
         sa.Column(
@@ -143,8 +151,8 @@ def upgrade() -> None:
     )
     op.create_table(
         "complaint_contact",
-        sa.Column("source", sa.Text(), nullable=False),
-        sa.Column("source_id", sa.Text(), nullable=False),
+        sa.Column("source", sa.Text(collation="C"), nullable=False),
+        sa.Column("source_id", sa.Text(collation="C"), nullable=False),
         sa.Column("name", sa.Text(), nullable=True),
         sa.Column("phone", sa.Text(), nullable=True),
         sa.Column("email", sa.Text(), nullable=True),
@@ -270,9 +278,12 @@ def upgrade() -> None:
         sa.Column("h3_r9", sa.BigInteger(), nullable=False),
         sa.Column("h3_r10", sa.BigInteger(), nullable=False),
         sa.Column("day", sa.Date(), nullable=False, comment="local day of reception"),
-        sa.Column("field_code", sa.Text(), nullable=False),
+        sa.Column("field_code", sa.Text(collation="C"), nullable=False),
         sa.Column(
-            "category_code", sa.Text(), nullable=False, comment="'' when the complaint has none"
+            "category_code",
+            sa.Text(collation="C"),
+            nullable=False,
+            comment="'' when the complaint has none",
         ),
         sa.Column("n", sa.Integer(), nullable=False),
         sa.Column("n_open", sa.Integer(), nullable=False),
@@ -292,12 +303,15 @@ def upgrade() -> None:
     op.create_index("rollup_cell_day_day", "rollup_cell_day", ["day"], unique=False)
     op.create_table(
         "rollup_unit_day",
-        sa.Column("boundary_set", sa.Text(), nullable=False),
-        sa.Column("unit_code", sa.Text(), nullable=False),
+        sa.Column("boundary_set", sa.Text(collation="C"), nullable=False),
+        sa.Column("unit_code", sa.Text(collation="C"), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
-        sa.Column("field_code", sa.Text(), nullable=False),
+        sa.Column("field_code", sa.Text(collation="C"), nullable=False),
         sa.Column(
-            "category_code", sa.Text(), nullable=False, comment="'' when the complaint has none"
+            "category_code",
+            sa.Text(collation="C"),
+            nullable=False,
+            comment="'' when the complaint has none",
         ),
         sa.Column("n", sa.Integer(), nullable=False),
         sa.Column("n_open", sa.Integer(), nullable=False),
