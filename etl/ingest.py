@@ -83,11 +83,6 @@ TEMP_TABLES = (
     "agg_cells",
     "agg_units", "fallback",
 )  # fmt: skip
-FALLBACK_COLUMNS = [
-    "row_number", "geocode_method", "geocode_confidence", "geocode_candidates", "ward_set",
-    "ward_code", "current_set", "current_ward_code", "lat", "lon", "h3_r7", "h3_r8", "h3_r9",
-    "h3_r10",
-]  # fmt: skip
 
 
 @dataclass

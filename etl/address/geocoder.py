@@ -596,9 +596,19 @@ class AddressGeocoder:
         candidates = tuple(sorted(codes))
         if not candidates:
             return self._none(version, reason)
+        return self._none(version, reason, candidates, CONF_AMBIGUOUS)
+
+    def _none(
+        self,
+        version: str,
+        reason: str,
+        candidates: tuple[str, ...] = (),
+        confidence: float = CONF_NONE,
+    ) -> AddressMatch:
+        """No unit decided: unresolved, or ambiguous between `candidates`."""
         return AddressMatch(
             method="none",
-            confidence=CONF_AMBIGUOUS,
+            confidence=confidence,
             ward_set=version,
             ward_code=None,
             ward_name=None,
@@ -606,20 +616,6 @@ class AddressGeocoder:
             current_code=None,
             current_name=None,
             candidates=candidates,
-            reason=reason,
-        )
-
-    def _none(self, version: str, reason: str) -> AddressMatch:
-        return AddressMatch(
-            method="none",
-            confidence=CONF_NONE,
-            ward_set=version,
-            ward_code=None,
-            ward_name=None,
-            current_set=self.gaz.current_version,
-            current_code=None,
-            current_name=None,
-            candidates=(),
             reason=reason,
         )
 

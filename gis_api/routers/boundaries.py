@@ -6,6 +6,7 @@ from dataclasses import asdict
 from datetime import date
 from typing import Annotated
 
+import psycopg
 from fastapi import APIRouter, Query
 
 from boundaries.load import list_sets
@@ -29,6 +30,11 @@ def locate_point(
     on: Annotated[date | None, Query(alias="date")] = None,
 ) -> dict:
     """The unit of every boundary set valid on `date` (default today) containing the point."""
+    return located_payload(conn, lat, lon, on)
+
+
+def located_payload(conn: psycopg.Connection, lat: float, lon: float, on: date | None) -> dict:
+    """The JSON answer of a point location (shared with /geocode/reverse)."""
     found = locate(conn, lat, lon, on)
     return {
         "lat": lat,

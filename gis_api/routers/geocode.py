@@ -9,9 +9,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from boundaries.locate import locate
 from etl.address.geocoder import AddressGeocoder
 from gis_api.dependencies import ConnDep
+from gis_api.routers.boundaries import located_payload
 
 router = APIRouter(prefix="/geocode", tags=["geocode"])
 _lock = threading.Lock()
@@ -52,10 +52,4 @@ def reverse(
     on: Annotated[date | None, Query(alias="date")] = None,
 ) -> dict:
     """The unit of every boundary set in force on `date` (default today) at the point."""
-    found = locate(conn, lat, lon, on)
-    return {
-        "lat": lat,
-        "lon": lon,
-        "date": (on or date.today()).isoformat(),
-        "units": [asdict(f) for f in found],
-    }
+    return located_payload(conn, lat, lon, on)
