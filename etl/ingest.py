@@ -326,9 +326,7 @@ def _load(
         run("create_points.sql", tz)
         run("index_points.sql")
         run("analyze_points.sql")
-        run("create_pip.sql")
-        for (set_id,) in run("list_pip_sets.sql").fetchall():
-            run("locate_points.sql", {"set_id": set_id})
+        run("locate_points.sql")
         run("create_hits.sql")
         tolerance = settings.snap_tolerance_m
         run("snap_points.sql", {"tolerance_m": tolerance, "tolerance_deg": tolerance / 100_000.0})
