@@ -24,6 +24,18 @@ def estimated_rows(conn: psycopg.Connection, table: str) -> int:
     return int(row[0]) if row else 0
 
 
+def truncate_if_empty(conn: psycopg.Connection, table: str) -> bool:
+    """TRUNCATE an empty `table`: its new file is written without WAL until commit when the
+    server runs with wal_level=minimal (the embedded cluster does). Returns whether it did."""
+    if table not in BULK_TABLES:
+        raise ValueError(f"not a bulk table: {table}")
+    ident = sql.Identifier(table)
+    empty = conn.execute(sql.SQL("SELECT NOT EXISTS (SELECT 1 FROM {})").format(ident)).fetchone()
+    if empty[0]:
+        conn.execute(sql.SQL("TRUNCATE {}").format(ident))
+    return bool(empty[0])
+
+
 def drop_indexes(conn: psycopg.Connection, table: str) -> list[sql.Composable]:
     """Drop every index and key constraint of `table`; return the statements that rebuild them."""
     if table not in BULK_TABLES:

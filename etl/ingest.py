@@ -342,10 +342,12 @@ def _load(
         result.rows_updated = counts.get("update", 0)
         result.rows_unchanged += counts.get("same", 0)
         params = {"batch_id": result.batch_id}
-        run("update_complaints.sql", params)
+        if result.rows_updated:
+            run("update_complaints.sql", params)
         with _bulk(conn, "complaint", result.rows_inserted, settings):
             run("insert_complaints.sql", params)
-        run("delete_contacts.sql")
+        if result.rows_updated:
+            run("delete_contacts.sql")
         with _bulk(conn, "complaint_contact", result.rows_inserted, settings):
             run("insert_contacts.sql")
         run("upsert_handling_units.sql")
@@ -413,6 +415,7 @@ def _bulk(conn: psycopg.Connection, table: str, rows: int, settings: EtlSettings
     if rows < settings.bulk_min_rows or rows < stored * settings.bulk_ratio:
         yield
         return
+    bulk.truncate_if_empty(conn, table)
     statements = bulk.drop_indexes(conn, table)
     yield
     bulk.rebuild(conn, statements)

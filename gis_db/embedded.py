@@ -35,6 +35,9 @@ TUNED_OPTIONS = (
     "max_wal_size=8GB",
     "checkpoint_timeout=30min",
     "jit=off",
+    # No replication from a project-local cluster: index builds and new tables skip the WAL.
+    "wal_level=minimal",
+    "max_wal_senders=0",
 )
 
 

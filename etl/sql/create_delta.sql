@@ -9,11 +9,12 @@ WITH old AS (
     JOIN {changes} AS ch ON ch.complaint_id = c.id
     WHERE ch.change = 'update'
 ), new AS (
-    SELECT 1 AS sign, l.received_at, l.field_code, l.category_code, l.status, l.resolved_at,
-           l.closed_at, l.due_at, l.satisfaction, l.ward_set, l.ward_code, l.current_set,
-           l.current_ward_code, l.h3_r7, l.h3_r8, l.h3_r9, l.h3_r10
-    FROM {located} AS l
-    JOIN {changes} AS ch ON ch.row_number = l.row_number
+    SELECT 1 AS sign, s.received_at, s.field_code, s.category_code, s.status, s.resolved_at,
+           s.closed_at, s.due_at, s.satisfaction, l.ward_set, l.ward_code, l.current_set,
+           l.current_ward_code, s.h3_r7, s.h3_r8, s.h3_r9, s.h3_r10
+    FROM {stage} AS s
+    JOIN {located} AS l ON l.row_number = s.row_number
+    JOIN {changes} AS ch ON ch.row_number = s.row_number
     WHERE ch.change <> 'same'
 )
 SELECT r.sign,

@@ -1,15 +1,10 @@
--- Each staged row as it will be stored: units from the point-in-polygon hits (through the
+-- The geocoding result of each staged row: units from the point-in-polygon hits (through the
 -- crosswalk for list-only versions) or from the address geocoder. A point in a unit of its
 -- reception-day set but in no unit of today's set (coastlines drawn differently) gets today's
 -- unit by following the crosswalks forward (flag current_via_crosswalk).
 CREATE UNLOGGED TABLE {located} AS
 SELECT
-    s.row_number, s.source, s.source_id, s.content_hash, s.received_at, s.field_code,
-    s.category_code, s.description, s.address, s.channel, s.handling_unit_code,
-    s.handling_unit_name, s.handling_unit_level, s.status, s.assigned_at, s.processing_at,
-    s.resolved_at, s.closed_at, s.rejected_at, s.due_at, s.satisfaction,
-    s.input_lat, s.input_lon,
-    CASE WHEN s.lat IS NOT NULL THEN ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326) END AS geom,
+    s.row_number,
     CASE WHEN pending THEN d.target ELSE s.ward_set END AS ward_set,
     CASE WHEN pending THEN coalesce(x.to_code, d.code) ELSE s.ward_code END AS ward_code,
     CASE WHEN pending THEN coalesce(c.target, f.to_version) ELSE s.current_set END
@@ -47,8 +42,7 @@ SELECT
               THEN ARRAY['outside_coverage', 'unlocated'] ELSE '{{}}' END
       || CASE WHEN NOT pending AND s.geocode_method = 'none'
               THEN ARRAY['unlocated'] ELSE '{{}}' END
-      AS flags,
-    s.h3_r7, s.h3_r8, s.h3_r9, s.h3_r10
+      AS flags
 FROM {stage} AS s
 CROSS JOIN LATERAL (SELECT s.geocode_method = 'pending' AS pending) AS m
 LEFT JOIN {hits} AS d ON d.row_number = s.row_number AND d.role = 'dated'

@@ -1,4 +1,5 @@
--- Complaints seen for the first time. Parameters: batch_id.
+-- Complaints seen for the first time: the staged row with its geocoding result.
+-- Parameters: batch_id.
 INSERT INTO complaint (
     source, source_id, content_hash, batch_id, received_at, field_code, category_code,
     description, address, channel, handling_unit_code, handling_unit_name, handling_unit_level,
@@ -7,13 +8,16 @@ INSERT INTO complaint (
     current_ward_code, geocode_method, geocode_confidence, geocode_candidates, flags,
     h3_r7, h3_r8, h3_r9, h3_r10
 )
-SELECT l.source, l.source_id, l.content_hash, %(batch_id)s, l.received_at, l.field_code,
-       l.category_code, l.description, l.address, l.channel, l.handling_unit_code,
-       l.handling_unit_name, l.handling_unit_level, l.status, l.assigned_at, l.processing_at,
-       l.resolved_at, l.closed_at, l.rejected_at, l.due_at, l.satisfaction, l.input_lat,
-       l.input_lon, l.geom, l.ward_set, l.ward_code, l.current_set, l.current_ward_code,
+SELECT s.source, s.source_id, s.content_hash, %(batch_id)s, s.received_at, s.field_code,
+       s.category_code, s.description, s.address, s.channel, s.handling_unit_code,
+       s.handling_unit_name, s.handling_unit_level, s.status, s.assigned_at, s.processing_at,
+       s.resolved_at, s.closed_at, s.rejected_at, s.due_at, s.satisfaction, s.input_lat,
+       s.input_lon,
+       CASE WHEN s.lat IS NOT NULL THEN ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326) END,
+       l.ward_set, l.ward_code, l.current_set, l.current_ward_code,
        l.geocode_method, l.geocode_confidence, l.geocode_candidates, l.flags,
-       l.h3_r7, l.h3_r8, l.h3_r9, l.h3_r10
-FROM {located} AS l
-JOIN {changes} AS ch ON ch.row_number = l.row_number
+       s.h3_r7, s.h3_r8, s.h3_r9, s.h3_r10
+FROM {stage} AS s
+JOIN {located} AS l ON l.row_number = s.row_number
+JOIN {changes} AS ch ON ch.row_number = s.row_number
 WHERE ch.change = 'insert'
