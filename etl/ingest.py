@@ -31,7 +31,7 @@ from psycopg.types.json import Jsonb
 
 from boundaries.locate import LIST_ONLY_VERSIONS
 from etl import bulk, h3index
-from etl.mapping import Mapping
+from etl.mapping import TIME_FIELDS, Mapping
 from etl.readers import read_export
 from etl.settings import EtlSettings
 from etl.taxonomy import Taxonomy, read_taxonomy, sync_taxonomy
@@ -524,15 +524,7 @@ def _stage_table(staged: pd.DataFrame) -> pa.Table:
         "current_ward_code",
     ):
         cols[name] = _text_or_null(f[name].fillna(""))
-    for name in (
-        "received_at",
-        "assigned_at",
-        "processing_at",
-        "resolved_at",
-        "closed_at",
-        "rejected_at",
-        "due_at",
-    ):
+    for name in TIME_FIELDS:
         cols[name] = pa.array(f[name])
     for name in ("input_lat", "input_lon", "lat", "lon"):
         cols[name] = pa.array(f[name].to_numpy(dtype="float64"), from_pandas=True)
