@@ -37,6 +37,7 @@ from etl.settings import EtlSettings
 from etl.taxonomy import Taxonomy, read_taxonomy, sync_taxonomy
 from etl.transform import apply_mapping
 from etl.validate import (
+    REASONS,
     Coverage,
     Validated,
     content_hash,
@@ -433,7 +434,6 @@ def _stored_unchanged(
         return nothing
     ids = frame.loc[keep, "source_id"].astype(object).tolist()
     stored = conn.execute(_sql("stored_hashes.sql"), {"source": source, "ids": ids}).fetchall()
-    conn.rollback()
     if not stored:
         return nothing
     known = pd.Series([h for _, h in stored], index=pd.Index([i for i, _ in stored], dtype=object))
@@ -632,6 +632,4 @@ def _quarantine(
 
 
 def _details(checked: Validated, pos: int) -> str:
-    from etl.validate import REASONS
-
     return "; ".join(REASONS.get(r, r) for r, m in checked.reasons.items() if m[pos])

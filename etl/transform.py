@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -64,16 +65,19 @@ def _column(raw: pd.DataFrame, spec: str | list[str]) -> pd.Series:
     return joined
 
 
+def map_distinct(series: pd.Series, fn: Callable[[object], object]) -> np.ndarray:
+    """`fn` of every value, computed once per distinct value (exports repeat values a lot)."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=False)
+    return np.array([fn(u) for u in uniques], dtype=object)[codes]
+
+
 def translate(series: pd.Series, lookup: dict[str, str | None]) -> pd.Series:
     """Replace each distinct value through `lookup` (keys compared with value_key).
 
     Values missing from `lookup` stay as they are.
     """
-    codes, uniques = pd.factorize(series, use_na_sentinel=False)
-    mapped = np.array(
-        [lookup.get(value_key(u), u) if u else u for u in uniques] + [None], dtype=object
-    )
-    return pd.Series(mapped[codes], index=series.index, dtype=object)
+    values = map_distinct(series, lambda u: lookup.get(value_key(u), u) if u else u)
+    return pd.Series(values, index=series.index, dtype=object)
 
 
 def _map_values(series: pd.Series, table: dict[str, str | int]) -> pd.Series:

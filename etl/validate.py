@@ -10,7 +10,7 @@ import pandas as pd
 
 from etl.mapping import TIME_FIELDS
 from etl.taxonomy import Taxonomy
-from etl.transform import Mapped, value_key
+from etl.transform import Mapped, map_distinct, value_key
 
 STATUSES = ("received", "assigned", "processing", "resolved", "closed", "rejected")
 OPEN_STATUSES = ("received", "assigned", "processing")
@@ -152,12 +152,8 @@ def _normalise_codes(
     lookup.update({value_key(name): code for code, name in known.items()})
     if names:
         lookup.update(names)
-    codes, uniques = pd.factorize(series, use_na_sentinel=False)
-    table = np.array(
-        [(lookup.get(value_key(u)) if u else "") for u in uniques] + [""], dtype=object
-    )
-    mapped = table[codes]
-    unknown = np.array([v is None for v in table], dtype=bool)[codes]
+    mapped = map_distinct(series, lambda u: lookup.get(value_key(u)) if u else "")
+    unknown = pd.isna(mapped)
     mapped[unknown] = ""
     return pd.Series(mapped, index=series.index, dtype=object), unknown
 
@@ -248,9 +244,7 @@ def validate(
 
 def _lookup(series: pd.Series, table: dict, default: object) -> pd.Series:
     """Exact dictionary lookup of every value, through its distinct values."""
-    codes, uniques = pd.factorize(series, use_na_sentinel=False)
-    values = np.array([table.get(u, default) for u in uniques] + [default], dtype=object)
-    return pd.Series(values[codes], index=series.index)
+    return pd.Series(map_distinct(series, lambda u: table.get(u, default)), index=series.index)
 
 
 def _has(mapped: Mapped, reason: str) -> np.ndarray:

@@ -93,17 +93,18 @@ def _load(data_dir: str | None, data_url: str | None, cache_dir: str) -> Geo:
     g25 = _csv("gso_hcmc_2025_03_01", settings).set_index("ward_code")
 
     base = pd.DataFrame({"code_19": w19["ward_code"].astype(str)})
-    base["name_19"] = g20.loc[base.code_19, "ward_name"].to_numpy()
-    base["district_code_19"] = g20.loc[base.code_19, "district_code"].to_numpy()
-    base["district_19"] = g20.loc[base.code_19, "district_name"].to_numpy()
-    base["code_21"] = cw19.loc[base.code_19, "ward_code_2021"].to_numpy()
-    base["name_21"] = g24.loc[base.code_21, "ward_name"].to_numpy()
-    base["district_code_21"] = g24.loc[base.code_21, "district_code"].to_numpy()
-    base["district_21"] = g24.loc[base.code_21, "district_name"].to_numpy()
-    base["code_2503"] = cw21.loc[base.code_21, "ward_code_2025_03"].to_numpy()
-    base["name_2503"] = g25.loc[base.code_2503, "ward_name"].to_numpy()
-    base["district_code_2503"] = g25.loc[base.code_2503, "district_code"].to_numpy()
-    base["district_2503"] = g25.loc[base.code_2503, "district_name"].to_numpy()
+    # Each 2019 ward followed to 2021 and 2025-03, with the names of the list of each time.
+    steps = (("19", None, None, g20), ("21", cw19, "ward_code_2021", g24),
+             ("2503", cw21, "ward_code_2025_03", g25))  # fmt: skip
+    previous = "19"
+    for tag, crosswalk, target, names in steps:
+        if crosswalk is not None:
+            base[f"code_{tag}"] = crosswalk.loc[base[f"code_{previous}"], target].to_numpy()
+        codes = base[f"code_{tag}"]
+        base[f"name_{tag}"] = names.loc[codes, "ward_name"].to_numpy()
+        base[f"district_code_{tag}"] = names.loc[codes, "district_code"].to_numpy()
+        base[f"district_{tag}"] = names.loc[codes, "district_name"].to_numpy()
+        previous = tag
     base["type_19"] = g20.loc[base.code_19, "ward_type"].to_numpy()
     for col in ("name_19", "district_19", "name_21", "district_21", "name_2503", "district_2503"):
         base[col] = base[col].map(_tidy)
