@@ -7,31 +7,29 @@ interrupted batch leaves no partial state and running the file again completes i
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import signal
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 import psycopg
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from boundaries.locate import LIST_ONLY_VERSIONS
-from etl import bulk, h3index
-from etl.mapping import TIME_FIELDS, Mapping
+from etl import bulk, h3index, points, rollups
+from etl.batchrows import BatchRows
+from etl.copyio import copy_in, copy_out
+from etl.mapping import Mapping
 from etl.readers import read_export
 from etl.settings import EtlSettings
 from etl.taxonomy import Taxonomy, read_taxonomy, sync_taxonomy
@@ -57,7 +55,6 @@ STAGES = (
     "validate",
     "geocode addresses",
     "h3",
-    "copy",
     "locate points",
     "load",
     "rollups",
@@ -70,20 +67,7 @@ HASHED = [
     "processing_at", "resolved_at", "closed_at", "rejected_at", "due_at", "satisfaction",
     "input_lat", "input_lon",
 ]  # fmt: skip
-STAGE_COLUMNS = [
-    "row_number", "source", "source_id", "content_hash", "received_at", "field_code",
-    "category_code", "description", "address", "channel", "handling_unit_code",
-    "handling_unit_name", "handling_unit_level", "status", "assigned_at", "processing_at",
-    "resolved_at", "closed_at", "rejected_at", "due_at", "satisfaction", "input_lat",
-    "input_lon", "lat", "lon", "geocode_method", "geocode_confidence", "geocode_candidates",
-    "ward_set", "ward_code", "current_set", "current_ward_code", "flags", "h3_r7", "h3_r8",
-    "h3_r9", "h3_r10", "contact_name", "contact_phone", "contact_email",
-]  # fmt: skip
-TEMP_TABLES = (
-    "stage", "periods", "points", "pip", "hits", "forward", "located", "changes", "delta",
-    "agg_cells",
-    "agg_units", "fallback",
-)  # fmt: skip
+TEMP_TABLES = ("points", "misses", "updates", "units", "agg_cells", "agg_units")
 
 
 @dataclass
@@ -240,38 +224,31 @@ def _run(
     rejected = checked.rejected
     keep = ~rejected & ~duplicate
     # Rows stored before with the same content need no further work (re-runs are cheap).
-    unchanged = keep & _stored_unchanged(conn, result.source, frame, keep)
+    stored_id, unchanged = _stored(conn, result.source, frame, keep)
     keep &= ~unchanged
     result.rows_unchanged = int(unchanged.sum())
     result.rows_quarantined = int(rejected.sum())
     result.rows_duplicate = int(duplicate.sum())
     result.rows_loaded = result.rows_in - result.rows_quarantined
     result.reasons = {r: int(m.sum()) for r, m in checked.reasons.items()}
+    rows = BatchRows.from_frame(
+        frame if keep.all() else frame.loc[keep],
+        {name: mask[keep] for name, mask in checked.flags.items()},
+        stored_id[keep],
+    )
 
     clock.stage("geocode addresses")
-    frame["geocode_method"] = np.where(frame["lat"].notna(), "pending", "none")
-    frame["geocode_confidence"] = 0.0
-    frame["geocode_candidates"] = "{}"
-    for col in ("ward_set", "ward_code", "current_set", "current_ward_code"):
-        frame[col] = None
-    need = keep & frame["lat"].isna().to_numpy() & (frame["address"] != "").to_numpy()
-    if need.any():
+    need = np.flatnonzero((rows.method == "none") & (rows.frame["address"] != "").to_numpy())
+    if len(need):
         geocoder = geocoder or _geocoder(conn)
-        _apply_addresses(frame, np.flatnonzero(need), geocoder, settings.timezone)
+        dates = rows.address_dates(need, settings.timezone)
+        rows.apply_addresses(need, geocoder.geocode_many(rows.frame["address"].iloc[need], dates))
 
     clock.stage("h3")
-    cells = h3index.index_points(
-        np.where(keep, frame["lat"].to_numpy(), np.nan),
-        np.where(keep, frame["lon"].to_numpy(), np.nan),
-    )
-    for res, values in cells.items():
-        frame[f"h3_r{res}"] = pd.arrays.IntegerArray(values, mask=values == 0)
-
-    frame["flags"] = checked.flags_literal()
-    staged = frame if keep.all() else frame.loc[keep]
+    rows.index_cells()
     _load(
         conn,
-        staged,
+        rows,
         raw,
         checked,
         rejected,
@@ -287,7 +264,7 @@ def _run(
 
 def _load(
     conn: psycopg.Connection,
-    staged: pd.DataFrame,
+    rows: BatchRows,
     raw: pd.DataFrame,
     checked: Validated,
     rejected: np.ndarray,
@@ -302,10 +279,13 @@ def _load(
     """The database half of a batch, in one transaction."""
     names = {k: f"etl_{k}_{result.batch_id}" for k in TEMP_TABLES}
 
-    def run(file: str, params: dict | None = None) -> psycopg.Cursor:
-        return conn.execute(_sql(file, **names), params)
+    def statement(file: str) -> sql.Composed | str:
+        return _sql(file, **names)
 
-    tz = {"tz": settings.timezone}
+    def run(file: str, params: dict | None = None) -> psycopg.Cursor:
+        return conn.execute(statement(file), params)
+
+    tz = settings.timezone
     if conn.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS:
         conn.rollback()  # end the read-only queries so that the batch is its own transaction
     with conn.transaction():
@@ -314,70 +294,72 @@ def _load(
         run("lock_source.sql", {"source": result.source})
         sync_taxonomy(conn, taxonomy)
 
-        clock.stage("copy")
-        run("create_stage.sql")
-        _copy_csv(conn, _sql("copy_stage.sql", **names), _stage_table(staged))
-
         clock.stage("locate points")
-        list_only = [
-            {"version": v, "via": via, "valid_from": str(a), "valid_to": str(b)}
-            for v, (a, b, via) in LIST_ONLY_VERSIONS.items()
-        ]
-        run("create_periods.sql", {"list_only": Jsonb(list_only)})
-        run("create_points.sql", tz)
-        run("index_points.sql")
-        run("analyze_points.sql")
-        run("locate_points.sql")
-        run("create_hits.sql")
-        tolerance = settings.snap_tolerance_m
-        run("snap_points.sql", {"tolerance_m": tolerance, "tolerance_deg": tolerance / 100_000.0})
-        _fallback(conn, names, geocoder, settings)
-        run("create_forward.sql")
-        run("create_located.sql")
+        if (rows.method == "pending").any():
+            located = points.locate(conn, statement, rows.points(tz), settings.snap_tolerance_m)
+            _apply_located(rows, located, geocoder, conn, tz)
+        unlocated = np.flatnonzero(rows.method == "none")
+        rows.flag("unlocated", unlocated)
 
         clock.stage("load")
-        run("create_changes.sql")
-        run("create_delta.sql", tz)
-        counts = dict(run("count_changes.sql").fetchall())
-        result.rows_inserted = counts.get("insert", 0)
-        result.rows_updated = counts.get("update", 0)
-        result.rows_unchanged += counts.get("same", 0)
-        params = {"batch_id": result.batch_id}
-        if result.rows_updated:
-            run("update_complaints.sql", params)
-        with _bulk(conn, "complaint", result.rows_inserted, settings):
-            run("insert_complaints.sql", params)
-        if result.rows_updated:
+        # Rollup sums and hexagons need only the rows: a thread works them out meanwhile.
+        background = ThreadPoolExecutor(max_workers=1)
+        summed = background.submit(lambda: _sum_versions(rows.versions(), 1, tz))
+        hexagons = background.submit(_hexagons, rows)
+        background.shutdown(wait=False)
+        inserts = np.flatnonzero(rows.stored_id < 0)
+        updates = np.flatnonzero(rows.stored_id >= 0)
+        result.rows_inserted, result.rows_updated = len(inserts), len(updates)
+        old = None
+        if len(updates):
+            run("create_updates.sql")
+            table = rows.complaints(updates, result.batch_id)
+            ids = pa.array(rows.stored_id[updates], type=pa.int64())
+            copy_in(conn, statement("copy_updates.sql"), table.add_column(0, "id", ids))
+            old = _old_versions(conn, statement("old_versions.sql"))
+            run("update_complaints.sql")
             run("delete_contacts.sql")
-        with _bulk(conn, "complaint_contact", result.rows_inserted, settings):
-            run("insert_contacts.sql")
+        with _bulk(conn, "complaint", len(inserts), settings):
+            copy_in(conn, _sql("copy_complaints.sql"), rows.complaints(inserts, result.batch_id))
+        with _bulk(conn, "complaint_contact", len(inserts), settings):
+            copy_in(conn, _sql("copy_contacts.sql"), rows.contacts(np.arange(len(rows))))
+        run("create_units.sql")
+        copy_in(conn, statement("copy_units.sql"), rows.handling_units())
         run("upsert_handling_units.sql")
 
         clock.stage("rollups")
         run("lock_rollups.sql")
-        for kind, table in (("cells", "rollup_cell_day"), ("units", "rollup_unit_day")):
-            run(f"aggregate_{kind}.sql")
-            run(f"rollup_{kind}_update.sql")
-            new_keys = run(f"count_agg_{kind}.sql").fetchone()[0]
-            with _bulk(conn, table, new_keys, settings):
-                run(f"rollup_{kind}.sql")
-        run("prune_rollups.sql")
-        _insert_cells(conn, names)
+        cells, units = summed.result()
+        removals = old is not None and old.num_rows > 0
+        if removals:
+            old_cells, old_units = _sum_versions(old, -1, tz)
+            cells = rollups.merge(cells, old_cells, rollups.CELL_KEY)
+            units = rollups.merge(units, old_units, rollups.UNIT_KEY)
+        empty = run("rollups_empty.sql").fetchone()
+        for kind, table, aggregate, first in (
+            ("cells", "rollup_cell_day", cells, empty[0]),
+            ("units", "rollup_unit_day", units, empty[1]),
+        ):
+            first = first and not removals
+            _add_rollup(conn, run, statement, kind, table, aggregate, first, settings)
+        if removals:
+            run("prune_rollups.sql")
+        _insert_cells(conn, hexagons.result())
         _quarantine(conn, raw, checked, rejected, result, sha)
         for lat, lon, repeats in new_placeholders:
             run(
                 "insert_placeholder.sql",
                 {"lat": lat, "lon": lon, "repeats": repeats, "batch_id": result.batch_id},
             )
-        result.methods = dict(run("count_methods.sql").fetchall())
-        result.flags = dict(run("count_flags.sql").fetchall())
+        methods, counts = np.unique(rows.method.astype(str), return_counts=True)
+        result.methods = dict(zip(methods.tolist(), counts.tolist(), strict=True))
+        result.flags = {k: int(v.sum()) for k, v in rows.flags.items() if v.any()}
         changed = result.rows_inserted + result.rows_updated > 0
         result.data_version = run(
             "bump_data_version.sql" if changed else "data_version.sql"
         ).fetchone()[0]
         for key in TEMP_TABLES:
-            if key != "fallback":
-                conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(names[key])))
+            conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(names[key])))
 
         clock.stage("commit")
         clock.stop()
@@ -422,23 +404,30 @@ def _bulk(conn: psycopg.Connection, table: str, rows: int, settings: EtlSettings
     bulk.rebuild(conn, statements)
 
 
-def _stored_unchanged(
+def _stored(
     conn: psycopg.Connection, source: str, frame: pd.DataFrame, keep: np.ndarray
-) -> np.ndarray:
-    """Rows whose complaint is stored already with the same content hash."""
-    nothing = np.zeros(len(frame), dtype=bool)
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each row: the id of the stored complaint with its source id (-1 when none), and
+    whether that complaint is stored with the same content already."""
+    ids = np.full(len(frame), -1, dtype=np.int64)
+    unchanged = np.zeros(len(frame), dtype=bool)
     if (
         not keep.any()
         or not conn.execute(_sql("source_exists.sql"), {"source": source}).fetchone()[0]
     ):
-        return nothing
-    ids = frame.loc[keep, "source_id"].astype(object).tolist()
-    stored = conn.execute(_sql("stored_hashes.sql"), {"source": source, "ids": ids}).fetchall()
+        return ids, unchanged
+    wanted = frame.loc[keep, "source_id"].astype(object).tolist()
+    stored = conn.execute(_sql("stored_hashes.sql"), {"source": source, "ids": wanted}).fetchall()
     if not stored:
-        return nothing
-    known = pd.Series([h for _, h in stored], index=pd.Index([i for i, _ in stored], dtype=object))
-    previous = frame["source_id"].astype(object).map(known)
-    return (previous.to_numpy() == frame["content_hash"].to_numpy()) & keep
+        return ids, unchanged
+    index = pd.Index([sid for sid, _, _ in stored], dtype=object)
+    source_ids = frame["source_id"].astype(object)
+    found = pd.Series([i for _, i, _ in stored], index=index).reindex(source_ids).to_numpy()
+    hashes = pd.Series([h for _, _, h in stored], index=index).reindex(source_ids).to_numpy()
+    present = keep & ~pd.isna(found)
+    ids[present] = found[present].astype(np.int64)
+    unchanged[present] = hashes[present] == frame["content_hash"].to_numpy()[present]
+    return ids, unchanged
 
 
 def _coverage(conn: psycopg.Connection) -> Coverage | None:
@@ -452,158 +441,110 @@ def _geocoder(conn: psycopg.Connection) -> AddressGeocoder:
     return AddressGeocoder.from_connection(conn)
 
 
-def _local_dates(times: pd.Series, tz: str) -> list[date | None]:
-    local = times.dt.tz_convert(tz)
-    return [None if pd.isna(t) else t.date() for t in local]
-
-
-def _apply_addresses(
-    frame: pd.DataFrame, positions: np.ndarray, geocoder: AddressGeocoder, tz: str
-) -> None:
-    """Units (and a street point when known) for rows that have only an address."""
-    sub = frame.iloc[positions]
-    matches = geocoder.geocode_many(sub["address"].tolist(), _local_dates(sub["received_at"], tz))
-    idx = frame.index[positions]
-    frame.loc[idx, "geocode_method"] = [m.method for m in matches]
-    frame.loc[idx, "geocode_confidence"] = [float(m.confidence) for m in matches]
-    frame.loc[idx, "geocode_candidates"] = [_array_literal(m.candidates) for m in matches]
-    frame.loc[idx, "ward_set"] = [m.ward_set for m in matches]
-    frame.loc[idx, "ward_code"] = [m.ward_code for m in matches]
-    frame.loc[idx, "current_set"] = [m.current_set for m in matches]
-    frame.loc[idx, "current_ward_code"] = [m.current_code for m in matches]
-    frame.loc[idx, "lat"] = [np.nan if m.lat is None else m.lat for m in matches]
-    frame.loc[idx, "lon"] = [np.nan if m.lon is None else m.lon for m in matches]
-
-
-def _array_literal(values: Sequence[str]) -> str:
-    return "{" + ",".join(f'"{v}"' for v in values) + "}"
-
-
-def _text(series: pd.Series) -> pa.Array:
-    return pa.array(series.astype("str"), type=pa.string())
-
-
-def _text_or_null(series: pd.Series) -> pa.Array:
-    values = _text(series)
-    return pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values)
-
-
-def _stage_table(staged: pd.DataFrame) -> pa.Table:
-    """The staged rows as an Arrow table in STAGE_COLUMNS order (CSV-ready)."""
-    f = staged
-    cols: dict[str, pa.Array] = {
-        "row_number": pa.array(f["row_number"].to_numpy()),
-        "content_hash": pa.array(f["content_hash"].to_numpy()),
-        "field_code": _text(f["field"]),
-        "category_code": _text_or_null(f["category"]),
-        "satisfaction": pa.array(f["satisfaction"].astype("Int64")),
-        "geocode_confidence": pa.array(f["geocode_confidence"].to_numpy(dtype="float64")),
-    }
-    for name in (
-        "source",
-        "source_id",
-        "channel",
-        "status",
-        "geocode_method",
-        "geocode_candidates",
-        "flags",
-    ):
-        cols[name] = _text(f[name])
-    for name in (
-        "description",
-        "address",
-        "handling_unit_code",
-        "handling_unit_name",
-        "handling_unit_level",
-        "contact_name",
-        "contact_phone",
-        "contact_email",
-        "ward_set",
-        "ward_code",
-        "current_set",
-        "current_ward_code",
-    ):
-        cols[name] = _text_or_null(f[name].fillna(""))
-    for name in TIME_FIELDS:
-        cols[name] = pa.array(f[name])
-    for name in ("input_lat", "input_lon", "lat", "lon"):
-        cols[name] = pa.array(f[name].to_numpy(dtype="float64"), from_pandas=True)
-    for res in h3index.RESOLUTIONS:
-        cols[f"h3_r{res}"] = pa.array(f[f"h3_r{res}"])
-    return pa.table({name: cols[name] for name in STAGE_COLUMNS})
-
-
-def _copy_csv(conn: psycopg.Connection, statement: sql.Composed, table: pa.Table) -> None:
-    """COPY an Arrow table as CSV; chunks are written by a thread while earlier ones stream."""
-
-    def encode(chunk: pa.Table, header: bool) -> bytes:
-        buffer = io.BytesIO()
-        pacsv.write_csv(chunk, buffer, pacsv.WriteOptions(include_header=header))
-        return buffer.getvalue()
-
-    step = 100_000
-    chunks = [table.slice(start, step) for start in range(0, max(table.num_rows, 1), step)]
-    with ThreadPoolExecutor(max_workers=1) as pool, conn.cursor().copy(statement) as copy:
-        pending = [pool.submit(encode, c, i == 0) for i, c in enumerate(chunks)]
-        for future in pending:
-            copy.write(future.result())
-
-
-def _fallback(
-    conn: psycopg.Connection,
-    names: dict[str, str],
+def _apply_located(
+    rows: BatchRows,
+    located: points.Located,
     geocoder: AddressGeocoder | None,
-    settings: EtlSettings,
+    conn: psycopg.Connection,
+    tz: str,
 ) -> None:
-    """Rows whose coordinates fell in no unit: try their address instead."""
-    rows = conn.execute(_sql("unlocated_rows.sql", **names)).fetchall()
-    if not rows:
+    """Point-in-polygon results into the rows; points in no unit try their address instead."""
+    at = np.flatnonzero(rows.method == "pending")  # the order of rows.points()
+    at = at[np.argsort(rows.cells[10][at], kind="stable")]
+    rows.method[at] = located.method
+    rows.confidence[at] = located.confidence
+    rows.candidates[at] = located.candidates
+    for unit, values in located.units.items():
+        rows.units[unit][at] = values
+    for name, mask in located.flags.items():
+        rows.flag(name, at[mask])
+    outside = np.flatnonzero(
+        (rows.method == "none") & ~np.isnan(rows.lat) & (rows.frame["address"] != "").to_numpy()
+    )
+    if not len(outside):
         return
     geocoder = geocoder or _geocoder(conn)
-    zone = ZoneInfo(settings.timezone)
-    dates = [r[2].astimezone(zone).date() for r in rows]
-    matches = geocoder.geocode_many([r[1] for r in rows], dates)
-    placed = [(r[0], m) for r, m in zip(rows, matches, strict=True) if m.method != "none"]
-    if not placed:
+    dates = rows.address_dates(outside, tz)
+    matches = geocoder.geocode_many(rows.frame["address"].iloc[outside], dates)
+    placed = np.array([m.method != "none" for m in matches], dtype=bool)
+    if not placed.any():
         return
-    lat = np.array([np.nan if m.lat is None else m.lat for _, m in placed])
-    lon = np.array([np.nan if m.lon is None else m.lon for _, m in placed])
-    cells = h3index.index_points(lat, lon)
-    table = pa.table(
+    at = outside[placed]
+    rows.apply_addresses(at, [m for m, ok in zip(matches, placed, strict=True) if ok])
+    rows.flags["unlocated"][at] = False
+    rows.index_cells(at)
+
+
+def _old_versions(conn: psycopg.Connection, statement: sql.Composed | str) -> pa.Table:
+    """Stored versions replaced by the batch's updates, typed as rollups.VERSION."""
+    wire = pa.schema(
+        [
+            pa.field(f.name, pa.int64()) if pa.types.is_timestamp(f.type) else f
+            for f in rollups.VERSION
+        ]
+    )
+    table = copy_out(conn, statement, wire)
+    return pa.table(
+        [
+            table[f.name].cast(f.type) if pa.types.is_timestamp(f.type) else table[f.name]
+            for f in rollups.VERSION
+        ],
+        schema=rollups.VERSION,
+    )
+
+
+def _add_rollup(
+    conn: psycopg.Connection,
+    run: Callable[..., psycopg.Cursor],
+    statement: Callable[[str], sql.Composed | str],
+    kind: str,
+    table: str,
+    aggregate: pa.Table,
+    first: bool,
+    settings: EtlSettings,
+) -> None:
+    """Add a batch's summed delta to a rollup: straight in when the rollup is empty, else
+    added to the rows with the same key and inserted for the new keys."""
+    if first:
+        with _bulk(conn, table, aggregate.num_rows, settings):
+            copy_in(conn, _sql(f"copy_rollup_{kind}.sql"), aggregate.drop_columns(["removal"]))
+        return
+    run(f"create_agg_{kind}.sql")
+    copy_in(conn, statement(f"copy_agg_{kind}.sql"), aggregate)
+    run(f"rollup_{kind}_update.sql")
+    with _bulk(conn, table, aggregate.num_rows, settings):
+        run(f"rollup_{kind}.sql")
+
+
+def _sum_versions(versions: pa.Table, sign: int, tz: str) -> tuple[pa.Table, pa.Table]:
+    """Complaint versions summed for both rollups (cells, units), counted with `sign`."""
+    delta = rollups.contributions(versions, sign, tz)
+    return rollups.cell_rollup(delta), rollups.unit_rollup(delta)
+
+
+def _hexagons(rows: BatchRows) -> pa.Table:
+    """Cell, resolution and hexagon (WKB) of every cell the rows use."""
+    used = np.unique(np.concatenate([values[values != 0] for values in rows.cells.values()]))
+    return pa.table(
         {
-            "row_number": pa.array([r for r, _ in placed], type=pa.int32()),
-            "geocode_method": pa.array([m.method for _, m in placed]),
-            "geocode_confidence": pa.array([float(m.confidence) for _, m in placed]),
-            "geocode_candidates": pa.array([_array_literal(m.candidates) for _, m in placed]),
-            "ward_set": pa.array([m.ward_set for _, m in placed], type=pa.string()),
-            "ward_code": pa.array([m.ward_code for _, m in placed], type=pa.string()),
-            "current_set": pa.array([m.current_set for _, m in placed], type=pa.string()),
-            "current_ward_code": pa.array([m.current_code for _, m in placed], type=pa.string()),
-            "lat": pa.array(lat, from_pandas=True),
-            "lon": pa.array(lon, from_pandas=True),
-            **{
-                f"h3_r{res}": pa.array(np.where(v == 0, None, v), type=pa.int64())
-                for res, v in cells.items()
-            },
+            "cell": pa.array(used, type=pa.int64()),
+            "resolution": pa.array(h3index.resolution_of(used)),
+            "wkb": pa.array(h3index.cell_polygons_wkb(used), type=pa.binary()),
         }
     )
-    conn.execute(_sql("create_fallback.sql", **names))
-    _copy_csv(conn, _sql("copy_fallback.sql", **names), table)
-    conn.execute(_sql("apply_fallback.sql", **names))
 
 
-def _insert_cells(conn: psycopg.Connection, names: dict[str, str]) -> None:
+def _insert_cells(conn: psycopg.Connection, hexagons: pa.Table) -> None:
     """Hexagon geometry for cells seen for the first time."""
-    cells = np.array([r[0] for r in conn.execute(_sql("new_cells.sql", **names))], dtype=np.int64)
-    if len(cells) == 0:
+    if hexagons.num_rows == 0:
         return
-    wkbs = h3index.cell_polygons_wkb(cells)
-    resolutions = h3index.resolution_of(cells)
+    cells = hexagons["cell"].to_numpy()
+    missing = [r[0] for r in conn.execute(_sql("missing_cells.sql"), {"cells": cells.tolist()})]
+    if not missing:
+        return
     conn.execute(_sql("create_cell_stage.sql"))
-    with conn.cursor().copy(_sql("copy_cells.sql")) as copy:
-        copy.set_types(["int8", "int2", "bytea"])
-        for cell, res, wkb in zip(cells.tolist(), resolutions.tolist(), wkbs, strict=True):
-            copy.write_row((cell, res, wkb))
+    new = hexagons.filter(pc.is_in(hexagons["cell"], value_set=pa.array(missing, pa.int64())))
+    copy_in(conn, _sql("copy_cells.sql"), new)
     conn.execute(_sql("insert_cells.sql"))
 
 

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from etl.mapping import TIME_FIELDS
 from etl.taxonomy import Taxonomy
@@ -132,16 +133,18 @@ class Validated:
         """Reason lists of the rows at `positions`."""
         return [[r for r, m in self.reasons.items() if m[i]] for i in positions]
 
-    def flags_literal(self) -> np.ndarray:
-        """Each row's flags as a PostgreSQL text[] literal ('{}' when none)."""
-        out = np.full(len(self.frame), "{}", dtype=object)
-        names = list(self.flags)
-        if not names:
-            return out
-        matrix = np.column_stack([self.flags[n] for n in names])
-        for i in np.flatnonzero(matrix.any(axis=1)):
-            out[i] = "{" + ",".join(names[j] for j in np.flatnonzero(matrix[i])) + "}"
-        return out
+
+def flag_lists(flags: dict[str, np.ndarray], rows: int) -> pa.ListArray:
+    """Each row's flags as an Arrow list of names in FLAGS order (empty when none)."""
+    names = sorted(flags, key=lambda n: (list(FLAGS).index(n) if n in FLAGS else len(FLAGS), n))
+    if not names:
+        offsets = np.zeros(rows + 1, dtype=np.int32)
+        return pa.ListArray.from_arrays(pa.array(offsets), pa.array([], pa.string()))
+    matrix = np.column_stack([np.asarray(flags[n], dtype=bool) for n in names])
+    offsets = np.concatenate([[0], np.cumsum(matrix.sum(axis=1))]).astype(np.int32)
+    _, columns = np.nonzero(matrix)  # row-major: each row's flags in the order of `names`
+    values = pa.array(np.asarray(names, dtype=object)[columns], type=pa.string())
+    return pa.ListArray.from_arrays(pa.array(offsets), values)
 
 
 def _normalise_codes(

@@ -1,1 +1,0 @@
-COPY {fallback} FROM STDIN (FORMAT csv, HEADER true)

@@ -1,0 +1,1 @@
+COPY {misses} (row_number, set_id, geom) FROM STDIN (FORMAT binary)

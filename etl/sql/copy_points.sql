@@ -1,0 +1,1 @@
+COPY {points} (row_number, day, geom) FROM STDIN (FORMAT binary)

@@ -1,1 +1,0 @@
-COPY {stage} FROM STDIN (FORMAT csv, HEADER true)

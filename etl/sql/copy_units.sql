@@ -1,0 +1,1 @@
+COPY {units} (code, name, level) FROM STDIN (FORMAT binary)

@@ -1,1 +1,0 @@
-SELECT change, count(*) FROM {changes} GROUP BY change

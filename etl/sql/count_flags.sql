@@ -1,1 +1,0 @@
-SELECT flag, count(*) FROM {located}, unnest(flags) AS flag GROUP BY flag

@@ -1,1 +1,0 @@
-SELECT geocode_method, count(*) FROM {located} GROUP BY geocode_method
