@@ -420,13 +420,12 @@ def _stored(
     stored = conn.execute(_sql("stored_hashes.sql"), {"source": source, "ids": wanted}).fetchall()
     if not stored:
         return ids, unchanged
-    index = pd.Index([sid for sid, _, _ in stored], dtype=object)
-    source_ids = frame["source_id"].astype(object)
-    found = pd.Series([i for _, i, _ in stored], index=index).reindex(source_ids).to_numpy()
-    hashes = pd.Series([h for _, _, h in stored], index=index).reindex(source_ids).to_numpy()
-    present = keep & ~pd.isna(found)
-    ids[present] = found[present].astype(np.int64)
-    unchanged[present] = hashes[present] == frame["content_hash"].to_numpy()[present]
+    at = pd.Index([sid for sid, _, _ in stored], dtype=object).get_indexer(frame["source_id"])
+    found = np.array([i for _, i, _ in stored], dtype=np.int64)
+    hashes = np.array([h for _, _, h in stored], dtype=np.int64)
+    present = keep & (at >= 0)
+    ids[present] = found[at[present]]
+    unchanged[present] = hashes[at[present]] == frame["content_hash"].to_numpy()[present]
     return ids, unchanged
 
 
