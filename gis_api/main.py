@@ -9,13 +9,19 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from gis_api.errors import add_exception_handlers
-from gis_api.routers import boundaries, geocode, health
+from gis_api.routers import boundaries, geocode, health, tiles
 from gis_api.settings import ApiSettings
 from gis_db.pool import open_pool
 from gis_db.settings import DbSettings
+from tiles.service import TileService
+from tiles.settings import TileSettings
 
 
-def create_app(api: ApiSettings | None = None, db: DbSettings | None = None) -> FastAPI:
+def create_app(
+    api: ApiSettings | None = None,
+    db: DbSettings | None = None,
+    tile_settings: TileSettings | None = None,
+) -> FastAPI:
     """Build the FastAPI application (served by `phananh serve`)."""
     api = api or ApiSettings()
     db = db or DbSettings()
@@ -29,9 +35,10 @@ def create_app(api: ApiSettings | None = None, db: DbSettings | None = None) -> 
     app = FastAPI(title=api.title, lifespan=lifespan)
     app.state.api_settings = api
     app.state.db_settings = db
+    app.state.tiles = TileService(tile_settings)
     if api.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=api.cors_origins, allow_methods=["GET"])
-    for router in (health.router, boundaries.router, geocode.router):
+    for router in (health.router, boundaries.router, geocode.router, tiles.router):
         app.include_router(router)
     add_exception_handlers(app)
     return app

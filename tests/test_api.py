@@ -88,7 +88,7 @@ def test_locate_2025_03_via_crosswalk(catalog_api):
 )
 def test_locate_rejects_bad_input(catalog_api, params):
     response = catalog_api.get("/boundaries/locate", params=params)
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert response.headers["content-type"] == "application/json"
     assert response.json()["detail"]
 
@@ -126,7 +126,7 @@ def test_geocode_ambiguous_is_not_guessed(catalog_api):
 )
 def test_geocode_rejects_bad_input(catalog_api, params):
     response = catalog_api.get("/geocode", params=params)
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert "detail" in response.json()
 
 
@@ -137,4 +137,4 @@ def test_reverse_geocode(catalog_api):
     assert response.status_code == 200
     units = {u["set"]: u["code"] for u in response.json()["units"]}
     assert units["hcmc-2019"] == "26740"
-    assert catalog_api.get("/geocode/reverse", params={"lat": 91, "lon": 0}).status_code == 422
+    assert catalog_api.get("/geocode/reverse", params={"lat": 91, "lon": 0}).status_code == 400

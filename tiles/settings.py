@@ -1,0 +1,22 @@
+"""Tile settings (env prefix ``PHANANH_TILES_``)."""
+
+from __future__ import annotations
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class TileSettings(BaseSettings):
+    """How tiles are cut, bounded and cached."""
+
+    model_config = SettingsConfigDict(env_prefix="PHANANH_TILES_", env_file=".env", extra="ignore")
+
+    extent: int = 4096  # tile coordinate space
+    buffer: int = 64  # pixels (in extent units) kept around the tile: no cut symbols at seams
+    max_zoom: int = 22
+    point_min_zoom: int = 14  # below it the complaints layer aggregates
+    max_points: int = 20_000  # a points tile with more aggregates instead of truncating
+    statement_timeout_ms: int = 5_000
+    cache_mb: int = 256  # in-process cache of compressed tiles
+    max_age: int = 60  # Cache-Control max-age (tile URLs carry the data version)
+    gzip_level: int = 6
+    center: tuple[float, float, int] = (106.7009, 10.7769, 11)  # TileJSON: lon, lat, zoom

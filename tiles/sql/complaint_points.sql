@@ -1,0 +1,34 @@
+-- Complaints of one tile as points, without personal data: id, field, category, status and
+-- local reception day; at most `limit` rows (the caller aggregates when that is reached).
+-- Parameters: z, x, y, extent, buffer, margin, layer, limit, tz, fields, categories,
+-- from_day, to_day, status, late.
+WITH env AS (
+    SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS tile,
+           ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => %(margin)s) AS area
+), picked AS (
+    SELECT c.id, c.field_code, c.category_code, c.status, c.received_at, c.geom
+    FROM complaint AS c, env
+    WHERE c.geom && ST_Transform(env.area, 4326)
+      AND (%(fields)s::text[] IS NULL OR c.field_code = ANY(%(fields)s::text[]))
+      AND (%(categories)s::text[] IS NULL OR c.category_code = ANY(%(categories)s::text[]))
+      AND (%(from_day)s::date IS NULL
+           OR (c.received_at AT TIME ZONE %(tz)s)::date >= %(from_day)s::date)
+      AND (%(to_day)s::date IS NULL
+           OR (c.received_at AT TIME ZONE %(tz)s)::date <= %(to_day)s::date)
+      AND (%(status)s::text IS NULL
+           OR (%(status)s = 'open' AND c.status IN ('received', 'assigned', 'processing'))
+           OR (%(status)s = 'resolved' AND c.status IN ('resolved', 'closed'))
+           OR (%(status)s = 'rejected' AND c.status = 'rejected'))
+      AND (NOT %(late)s OR coalesce(c.resolved_at, c.closed_at) > c.due_at)
+    LIMIT %(limit)s
+)
+SELECT ST_AsMVT(t, %(layer)s, %(extent)s, 'geom', 'id'), count(*)
+FROM (
+    SELECT p.id, p.field_code AS field, coalesce(p.category_code, '') AS category, p.status,
+           to_char(p.received_at AT TIME ZONE %(tz)s, 'YYYY-MM-DD') AS received,
+           ST_AsMVTGeom(ST_Transform(p.geom, 3857), env.tile, %(extent)s, %(buffer)s, true)
+               AS geom
+    FROM picked AS p
+    CROSS JOIN env
+) AS t
+WHERE t.geom IS NOT NULL

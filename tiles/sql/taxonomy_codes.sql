@@ -1,0 +1,1 @@
+SELECT 'field', code FROM complaint_field UNION ALL SELECT 'category', code FROM complaint_category
