@@ -12,7 +12,7 @@ ifneq ($(wildcard $(DATA_MIRROR)),)
 export PHANANH_DATA_DIR ?= $(DATA_MIRROR)
 endif
 
-.PHONY: demo test venv postgis db-start serve lint clean bench-etl bench-geocode
+.PHONY: demo test venv postgis db-start serve lint clean bench-etl bench-geocode bench-tiles
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,17 @@ test: postgis ## Lint, then the whole test suite against a throwaway PostGIS it 
 bench-etl: db-start ## ETL benchmark: 1,000,000 demo complaints with coordinates, rows/s per stage
 	$(BIN)/python benchmarks/bench_etl.py
 
+TIPG_VENV := .venv-tipg
+
+$(TIPG_VENV)/.installed:
+	$(PYTHON) -m venv $(TIPG_VENV)
+	$(TIPG_VENV)/bin/python -m pip install -q "tipg==1.6.1" "uvicorn==0.54.0" "uvloop==0.23.0" "httptools==0.9.0"
+	touch $@
+
+bench-tiles: db-start $(TIPG_VENV)/.installed ## Tile benchmark against tipg on 1,000,000 demo complaints (wrk)
+	@command -v wrk >/dev/null || { if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q wrk; else echo "wrk is missing: sudo apt-get install wrk"; exit 1; fi; }
+	$(BIN)/python benchmarks/bench_tiles.py
+
 bench-geocode: db-start ## Address geocoding benchmark (addresses/s)
 	$(BIN)/phananh boundaries load --all
 	$(BIN)/python benchmarks/bench_geocode.py
@@ -62,4 +73,4 @@ lint: venv
 
 clean: ## Stop the embedded database and remove .venv and .data
 	-$(BIN)/phananh db stop
-	rm -rf $(VENV) .data
+	rm -rf $(VENV) $(TIPG_VENV) .data

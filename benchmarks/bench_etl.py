@@ -49,14 +49,14 @@ def demo_file(n: int, mix: bool, folder: Path) -> Path:
     return path
 
 
-def scratch_database(server: DbSettings) -> DbSettings:
+def scratch_database(server: DbSettings, name: str = BENCH_DB) -> DbSettings:
     """A new, migrated database with the boundary catalog, on the same server."""
     with psycopg.connect(server.with_database("postgres").url, autocommit=True) as conn:
         conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(BENCH_DB))
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         )
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(BENCH_DB)))
-    settings = server.with_database(BENCH_DB)
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    settings = server.with_database(name)
     with psycopg.connect(settings.url, autocommit=True) as conn:
         conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
     migrate.upgrade(settings)

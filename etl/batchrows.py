@@ -32,7 +32,7 @@ COMPLAINT_COLUMNS = [
     "category_code", "description", "address", "channel", "handling_unit_code",
     "handling_unit_name", "handling_unit_level", "status", "assigned_at", "processing_at",
     "resolved_at", "closed_at", "rejected_at", "due_at", "satisfaction", "input_lat",
-    "input_lon", "geom", "ward_set", "ward_code", "current_set", "current_ward_code",
+    "input_lon", "geom", "geom_3857", "ward_set", "ward_code", "current_set", "current_ward_code",
     "geocode_method", "geocode_confidence", "geocode_candidates", "flags", "h3_r7", "h3_r8",
     "h3_r9", "h3_r10",
 ]  # fmt: skip
@@ -145,6 +145,7 @@ class BatchRows:
             "input_lat": pa.array(f["input_lat"].to_numpy(dtype="float64"), from_pandas=True),
             "input_lon": pa.array(f["input_lon"].to_numpy(dtype="float64"), from_pandas=True),
             "geom": _points_wkb(self.lat[positions], self.lon[positions]),
+            "geom_3857": _points_wkb(self.lat[positions], self.lon[positions], mercator=True),
             "geocode_method": pa.array(self.method[positions], type=pa.string()),
             "geocode_confidence": pa.array(self.confidence[positions], type=pa.float64()),
             "geocode_candidates": _lists(self.candidates[positions]),
@@ -221,20 +222,32 @@ _EWKB_POINT = np.dtype(
 )
 
 
-def _points_wkb(lat: np.ndarray, lon: np.ndarray) -> pa.Array:
-    """EWKB points (SRID 4326), null where a coordinate is missing; written with numpy, as
+def _points_wkb(lat: np.ndarray, lon: np.ndarray, *, mercator: bool = False) -> pa.Array:
+    """EWKB points, null where a coordinate is missing: lon/lat (SRID 4326), or spherical Web
+    Mercator (SRID 3857, as PostGIS projects it) when `mercator`. Written with numpy, as
     building a million shapely points first takes seconds."""
     missing = np.isnan(lat) | np.isnan(lon)
+    x, y = np.where(missing, 0.0, lon), np.where(missing, 0.0, lat)
+    if mercator:
+        x, y = web_mercator(y, x)
     records = np.zeros(len(lat), dtype=_EWKB_POINT)
     records["order"] = 1  # little endian
     records["kind"] = 0x20000001
-    records["srid"] = 4326
-    records["x"] = np.where(missing, 0.0, lon)
-    records["y"] = np.where(missing, 0.0, lat)
+    records["srid"] = 3857 if mercator else 4326
+    records["x"] = x
+    records["y"] = y
     width = _EWKB_POINT.itemsize
     fixed = pa.Array.from_buffers(pa.binary(width), len(lat), [None, pa.py_buffer(records)])
     wkb = fixed.cast(pa.binary())
     return pc.if_else(pa.array(missing), pa.scalar(None, pa.binary()), wkb)
+
+
+def web_mercator(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Spherical Web Mercator (EPSG:3857) metres of WGS 84 degrees."""
+    radius = 6378137.0
+    x = radius * np.radians(lon)
+    y = radius * np.log(np.tan(np.pi / 4 + np.radians(lat) / 2))
+    return x, y
 
 
 def _lists(values: np.ndarray) -> pa.ListArray:

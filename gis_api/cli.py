@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-import uvicorn
 
 from boundaries.cli import app as boundaries_app
 from etl.address.cli import geocode_command
 from etl.cli import app as etl_app
 from etl.demo.cli import demo_data_command
+from gis_api import serving
 from gis_api.settings import ApiSettings
 from gis_db.cli import app as db_app
 
@@ -33,7 +33,7 @@ def serve(
 ) -> None:
     """Serve the API (http://127.0.0.1:8000 by default)."""
     settings = ApiSettings()
-    uvicorn.run(
+    serving.run(
         "gis_api.main:create_app",
         factory=True,
         host=host or settings.host,

@@ -28,7 +28,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        with open_pool(db) as pool:
+        # Requests only read: autocommit saves a round trip, the timeout bounds every query.
+        limited = db.model_copy(update={"statement_timeout_ms": api.statement_timeout_ms})
+        with open_pool(limited, autocommit=True) as pool:
             app.state.pool = pool
             yield
 

@@ -14,3 +14,4 @@ class ApiSettings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     cors_origins: list[str] = []
+    statement_timeout_ms: int = 5_000  # longest query of any request (then 503)

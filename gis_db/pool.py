@@ -21,13 +21,13 @@ def connect(settings: DbSettings, *, autocommit: bool = False) -> psycopg.Connec
 
 
 @contextmanager
-def open_pool(settings: DbSettings) -> Iterator[ConnectionPool]:
+def open_pool(settings: DbSettings, *, autocommit: bool = False) -> Iterator[ConnectionPool]:
     """Open a pool and fail fast when the database is unreachable."""
     with ConnectionPool(
         settings.url,
         min_size=settings.pool_min,
         max_size=settings.pool_max,
-        kwargs={"options": _options(settings)},
+        kwargs={"options": _options(settings), "autocommit": autocommit},
         open=False,
     ) as pool:
         pool.wait(timeout=10)

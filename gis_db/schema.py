@@ -258,6 +258,11 @@ complaint = Table(
     Column("input_lat", Float, comment="coordinates as given (after an unambiguous swap fix)"),
     Column("input_lon", Float),
     Column("geom", Geometry("POINT", srid=4326, spatial_index=False)),
+    Column(
+        "geom_3857",
+        Geometry("POINT", srid=3857, spatial_index=False),
+        comment="the point in Web Mercator, for tiling",
+    ),
     Column("ward_set", CODE, comment="boundary set in force on received_at"),
     Column("ward_code", CODE),
     Column("current_set", CODE, comment="boundary set in force today"),
@@ -288,6 +293,7 @@ complaint = Table(
     CheckConstraint("satisfaction BETWEEN 1 AND 5", name="complaint_satisfaction"),
 )
 Index("complaint_geom_gist", complaint.c.geom, postgresql_using="gist")
+Index("complaint_geom_3857_gist", complaint.c.geom_3857, postgresql_using="gist")
 Index("complaint_received_brin", complaint.c.received_at, postgresql_using="brin")
 
 complaint_contact = Table(

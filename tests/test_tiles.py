@@ -128,6 +128,16 @@ def test_hexagon_crossing_tiles_is_in_both(tiled):
     assert crossing <= {f["id"] for f in here}
 
 
+def test_mercator_points_of_the_etl_match_postgis(tiled):
+    db, _, _ = tiled
+    with psycopg.connect(db.url) as conn:
+        worst, missing = conn.execute(
+            "SELECT max(ST_Distance(geom_3857, ST_Transform(geom, 3857))), "
+            "count(*) FILTER (WHERE (geom IS NULL) <> (geom_3857 IS NULL)) FROM complaint"
+        ).fetchone()
+    assert worst < 1e-6 and missing == 0
+
+
 def test_points_match_the_database(tiled):
     db, client, _ = tiled
     rows = _complaints(db)
@@ -238,7 +248,7 @@ def test_tilejson_and_a_new_batch_change_the_version(tiled, boundary_settings):
 
     spec = client.get("/tiles/heat.json").json()
     assert spec["data_version"] == version + 1 and f"v={version + 1}" in spec["tiles"][0]
-    after = client.get(url)
+    after = client.get(f"{url}?v={version + 1}")  # as the new TileJSON's URL asks
     assert after.headers["x-data-version"] == str(version + 1)
     got = {f["id"]: f["properties"]["n"] for f in _decode(after)["heat"]["features"]}
     assert got == _heat_reference(_complaints(db), tile)  # never the cached old tile

@@ -28,13 +28,14 @@ class CachedTile:
 
 
 class TileCache:
-    """A thread-safe LRU of CachedTile, at most `max_bytes` of tile bytes."""
+    """A thread-safe LRU of CachedTile, at most `max_bytes` of tile bytes (0: no caching)."""
 
     def __init__(self, max_bytes: int) -> None:
         self._lru: LRUCache[Hashable, CachedTile] = LRUCache(
             maxsize=max(max_bytes, 1), getsizeof=lambda t: len(t.gzipped) + 200
         )
         self._lock = threading.Lock()
+        self.disabled = max_bytes <= 0
         self.hits = 0
         self.misses = 0
 
@@ -50,6 +51,8 @@ class TileCache:
 
     def put(self, key: Hashable, tile: CachedTile) -> None:
         """Keep `tile` under `key` (the least recently used go first when full)."""
+        if self.disabled:
+            return
         with self._lock:
             self._lru[key] = tile
 

@@ -15,8 +15,8 @@ class TileSettings(BaseSettings):
     max_zoom: int = 22
     point_min_zoom: int = 14  # below it the complaints layer aggregates
     max_points: int = 20_000  # a points tile with more aggregates instead of truncating
-    statement_timeout_ms: int = 5_000
+    version_ttl_ms: int = 1_000  # how long a read data version serves cache lookups
     cache_mb: int = 256  # in-process cache of compressed tiles
     max_age: int = 60  # Cache-Control max-age (tile URLs carry the data version)
-    gzip_level: int = 6
+    gzip_level: int = 1  # 3x faster than 6 for about 10 % more bytes
     center: tuple[float, float, int] = (106.7009, 10.7769, 11)  # TileJSON: lon, lat, zoom

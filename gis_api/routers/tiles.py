@@ -119,9 +119,10 @@ async def tile(
         field=field, category=category, **{"from": from_}, to=to, status=status, late=late
     )
     service: TileService = request.app.state.tiles
-    result = await _with_connection(
-        request, lambda conn: service.tile(conn, layers, z, x, y, filters, {"set": set})
-    )
+    spec = service.spec(layers, z, x, y, filters, {"set": set})
+    result = service.cached(spec, v)
+    if result is None:
+        result = await _with_connection(request, lambda conn: service.render(conn, spec))
     return _tile_response(request, result, service.settings.max_age)
 
 

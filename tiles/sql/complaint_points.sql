@@ -6,9 +6,9 @@ WITH env AS (
     SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS tile,
            ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => %(margin)s) AS area
 ), picked AS (
-    SELECT c.id, c.field_code, c.category_code, c.status, c.received_at, c.geom
+    SELECT c.id, c.field_code, c.category_code, c.status, c.received_at, c.geom_3857
     FROM complaint AS c, env
-    WHERE c.geom && ST_Transform(env.area, 4326)
+    WHERE c.geom_3857 && env.area
       AND (%(fields)s::text[] IS NULL OR c.field_code = ANY(%(fields)s::text[]))
       AND (%(categories)s::text[] IS NULL OR c.category_code = ANY(%(categories)s::text[]))
       AND (%(from_day)s::date IS NULL
@@ -26,7 +26,7 @@ SELECT ST_AsMVT(t, %(layer)s, %(extent)s, 'geom', 'id'), count(*)
 FROM (
     SELECT p.id, p.field_code AS field, coalesce(p.category_code, '') AS category, p.status,
            to_char(p.received_at AT TIME ZONE %(tz)s, 'YYYY-MM-DD') AS received,
-           ST_AsMVTGeom(ST_Transform(p.geom, 3857), env.tile, %(extent)s, %(buffer)s, true)
+           ST_AsMVTGeom(p.geom_3857, env.tile, %(extent)s, %(buffer)s, true)
                AS geom
     FROM picked AS p
     CROSS JOIN env
