@@ -374,6 +374,8 @@ rollup_cell_day = Table(
     comment="complaints by H3 cells (resolutions 7-10) of their point, day, field, category",
 )
 Index("rollup_cell_day_day", rollup_cell_day.c.day)
+for _res in (7, 8, 9):  # heat tiles below zoom 14 sum the rollup by a coarser cell
+    Index(f"rollup_cell_day_r{_res}", rollup_cell_day.c[f"h3_r{_res}"])
 
 rollup_unit_day = Table(
     "rollup_unit_day",

@@ -1,4 +1,5 @@
-"""Complaint points in Web Mercator, with a spatial index, for vector tiles.
+"""For vector tiles: complaint points in Web Mercator with a spatial index, and indexes of the
+cell rollup by the coarser H3 resolutions (heat tiles below zoom 14).
 
 Revision ID: 0003
 Revises: 0002
@@ -26,8 +27,12 @@ def upgrade() -> None:
     )
     op.execute("UPDATE complaint SET geom_3857 = ST_Transform(geom, 3857) WHERE geom IS NOT NULL")
     op.create_index("complaint_geom_3857_gist", "complaint", ["geom_3857"], postgresql_using="gist")
+    for res in (7, 8, 9):
+        op.create_index(f"rollup_cell_day_r{res}", "rollup_cell_day", [f"h3_r{res}"])
 
 
 def downgrade() -> None:
+    for res in (7, 8, 9):
+        op.drop_index(f"rollup_cell_day_r{res}", table_name="rollup_cell_day")
     op.drop_index("complaint_geom_3857_gist", table_name="complaint", postgresql_using="gist")
     op.drop_column("complaint", "geom_3857")
