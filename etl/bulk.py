@@ -13,7 +13,9 @@ from psycopg import sql
 from gis_db.sqlfiles import load_sql
 
 # Tables a batch may rebuild (identifiers come only from this list).
-BULK_TABLES = ("complaint", "complaint_contact", "rollup_cell_day", "rollup_unit_day")
+BULK_TABLES = (
+    "complaint", "complaint_contact", "rollup_cell_day", "rollup_cell_month", "rollup_unit_day",
+)  # fmt: skip
 
 
 def estimated_rows(conn: psycopg.Connection, table: str) -> int:

@@ -67,7 +67,7 @@ HASHED = [
     "processing_at", "resolved_at", "closed_at", "rejected_at", "due_at", "satisfaction",
     "input_lat", "input_lon",
 ]  # fmt: skip
-TEMP_TABLES = ("points", "misses", "updates", "units", "agg_cells", "agg_units")
+TEMP_TABLES = ("points", "misses", "updates", "units", "agg_cells", "agg_units", "agg_months")
 
 
 @dataclass
@@ -339,6 +339,7 @@ def _load(
         for kind, table, aggregate, first in (
             ("cells", "rollup_cell_day", cells, empty[0]),
             ("units", "rollup_unit_day", units, empty[1]),
+            ("months", "rollup_cell_month", rollups.month_rollup(cells), empty[2]),
         ):
             first = first and not removals
             _add_rollup(conn, run, statement, kind, table, aggregate, first, settings)

@@ -14,6 +14,9 @@ import pyarrow.compute as pc
 
 CELL_KEY = ["h3_r7", "h3_r8", "h3_r9", "h3_r10", "day", "field_code", "category_code"]
 UNIT_KEY = ["boundary_set", "unit_code", "day", "field_code", "category_code"]
+MONTH_KEY = ["resolution", "cell", "month", "field_code"]
+MONTH_RESOLUTIONS = (7, 8, 9)
+ALL_FIELDS = "*"  # the field code of monthly rows that count every field
 MEASURES = [
     "n", "n_open", "n_resolved", "n_rejected", "n_late", "n_rated", "rating_sum",
     "resolve_hours_sum",
@@ -108,6 +111,27 @@ def unit_rollup(delta: pa.Table) -> pa.Table:
         UNIT_KEY[:2] + rest
     )
     return _sum(pa.concat_tables([dated, today]), UNIT_KEY)
+
+
+def month_rollup(cells: pa.Table) -> pa.Table:
+    """A summed cell delta (CELL_KEY) summed again by MONTH_KEY for resolutions 7-9, per field
+    and for all fields together (field '*'): the monthly rollup that heat tiles below zoom 14
+    read."""
+    month = pc.floor_temporal(cells["day"], unit="month")
+    every = pa.array(np.full(cells.num_rows, ALL_FIELDS, dtype=object), type=pa.string())
+    parts = []
+    for res in MONTH_RESOLUTIONS:
+        for field in (cells["field_code"], every):
+            columns = {
+                "resolution": pa.array(np.full(cells.num_rows, res, dtype=np.int16)),
+                "cell": cells[f"h3_r{res}"],
+                "month": month,
+                "field_code": field,
+                **{m: cells[m] for m in MEASURES},
+                "removal": cells["removal"],
+            }
+            parts.append(pa.table(columns))
+    return _sum(pa.concat_tables(parts), MONTH_KEY)
 
 
 def merge(first: pa.Table, second: pa.Table, key: list[str]) -> pa.Table:

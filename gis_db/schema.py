@@ -341,6 +341,7 @@ h3_cell = Table(
     Column("resolution", SmallInteger, nullable=False),
     Column("geom", Geometry("POLYGON", srid=4326, spatial_index=False), nullable=False),
     Column("geom_3857", Geometry("POLYGON", srid=3857, spatial_index=False), nullable=False),
+    Column("area_km2", Float, comment="area on the ellipsoid, for densities"),
 )
 Index("h3_cell_geom_3857_gist", h3_cell.c.geom_3857, postgresql_using="gist")
 
@@ -376,6 +377,18 @@ rollup_cell_day = Table(
 Index("rollup_cell_day_day", rollup_cell_day.c.day)
 for _res in (7, 8, 9):  # heat tiles below zoom 14 sum the rollup by a coarser cell
     Index(f"rollup_cell_day_r{_res}", rollup_cell_day.c[f"h3_r{_res}"])
+
+rollup_cell_month = Table(
+    "rollup_cell_month",
+    metadata,
+    Column("resolution", SmallInteger, nullable=False),
+    Column("cell", BigInteger, nullable=False),
+    Column("month", Date, nullable=False, comment="first day of the local month of reception"),
+    Column("field_code", CODE, nullable=False, comment="'*' for all fields together"),
+    *_measures(),
+    PrimaryKeyConstraint("resolution", "cell", "month", "field_code"),
+    comment="complaints by H3 cell (resolutions 7-9), month and field: heat below zoom 14",
+)
 
 rollup_unit_day = Table(
     "rollup_unit_day",

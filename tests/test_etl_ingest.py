@@ -120,6 +120,7 @@ MEASURES = [
 ]
 CELL_KEY = ["h3_r7", "h3_r8", "h3_r9", "h3_r10", "day", "field_code", "category_code"]
 UNIT_KEY = ["boundary_set", "unit_code", "day", "field_code", "category_code"]
+MONTH_KEY = ["resolution", "cell", "month", "field_code"]
 
 
 def _frame(conn: psycopg.Connection, query: str) -> pd.DataFrame:
@@ -179,14 +180,22 @@ def reference_rollups(conn: psycopg.Connection) -> tuple[pd.DataFrame, pd.DataFr
     today = m.assign(boundary_set=c["current_set"], unit_code=c["current_ward_code"])
     today = today[c["current_set"].notna() & c["current_ward_code"].notna() & other]
     units = pd.concat([dated, today]).groupby(UNIT_KEY, as_index=False)[MEASURES].sum()
-    return cells, units
+    monthly = m[has_cell].assign(month=[d.replace(day=1) for d in m.loc[has_cell, "day"]])
+    monthly = pd.concat([monthly, monthly.assign(field_code="*")])  # '*': every field
+    months = (
+        pd.concat([monthly.assign(resolution=r, cell=monthly[f"h3_r{r}"]) for r in (7, 8, 9)])
+        .groupby(MONTH_KEY, as_index=False)[MEASURES]
+        .sum()
+    )
+    return cells, units, months
 
 
 def assert_rollups_match_complaints(conn: psycopg.Connection) -> None:
-    want_cells, want_units = reference_rollups(conn)
+    want_cells, want_units, want_months = reference_rollups(conn)
     for table, key, want in (
         ("rollup_cell_day", CELL_KEY, want_cells),
         ("rollup_unit_day", UNIT_KEY, want_units),
+        ("rollup_cell_month", MONTH_KEY, want_months),
     ):
         got = _frame(conn, f"SELECT {', '.join(key + MEASURES)} FROM {table}")
         got = got.sort_values(key).reset_index(drop=True)

@@ -115,6 +115,48 @@ def test_heat_filters_match_h3(tiled):
     assert {f["id"]: f["properties"]["n"] for f in got["heat"]["features"]} == want
 
 
+@pytest.mark.parametrize(
+    ("z", "query"),
+    [
+        (11, "from=2024-03-17&to=2025-02-09"),  # whole months and days at both ends
+        (11, "from=2024-05-01&to=2024-08-31"),  # whole months only
+        (12, "from=2024-06-03&to=2024-06-20"),  # within one month
+        (10, "to=2024-12-14"),
+        (14, "from=2024-03-17&to=2025-02-09"),  # resolution 10: days only
+    ],
+)
+def test_heat_spans_of_days_match_h3(tiled, z, query):
+    db, client, _ = tiled
+    rows = _complaints(db)
+    tile = mercantile.tile(*CENTRE, z)
+    got = _decode(client.get(f"/tiles/heat/{z}/{tile.x}/{tile.y}.mvt?{query}"))
+    bounds = dict(part.split("=") for part in query.split("&"))
+    keep = (rows["received"] >= bounds.get("from", "0000")) & (
+        rows["received"] <= bounds.get("to", "9999")
+    )
+    want = _heat_reference(rows[keep], tile)
+    assert {f["id"]: f["properties"]["n"] for f in got["heat"]["features"]} == want
+
+
+def test_heat_category_filter_matches_h3(tiled):
+    db, client, _ = tiled
+    with psycopg.connect(db.url) as conn:
+        category = conn.execute(
+            "SELECT category_code FROM complaint WHERE geom IS NOT NULL "
+            "GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
+        ).fetchone()[0]
+        ids = {r[0] for r in conn.execute(
+            "SELECT id FROM complaint WHERE category_code = %s", (category,)
+        )}  # fmt: skip
+    rows = _complaints(db)
+    tile = mercantile.tile(*CENTRE, 11)
+    got = _decode(
+        client.get(f"/tiles/heat/11/{tile.x}/{tile.y}.mvt?category={category}&from=2024-02-10")
+    )
+    want = _heat_reference(rows[rows["id"].isin(ids) & (rows["received"] >= "2024-02-10")], tile)
+    assert {f["id"]: f["properties"]["n"] for f in got["heat"]["features"]} == want
+
+
 def test_hexagon_crossing_tiles_is_in_both(tiled):
     db, client, _ = tiled
     tile = mercantile.tile(*CENTRE, 12)

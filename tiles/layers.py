@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 import psycopg
 from psycopg import sql
@@ -22,6 +23,7 @@ from tiles.tile import Tile
 # Zoom -> H3 resolution of the heat layer (and of clusters below the points zoom).
 HEAT_RESOLUTIONS = ((9, 7), (11, 8), (13, 9), (99, 10))  # up to zoom -> resolution
 CELL_COLUMNS = {7: "h3_r7", 8: "h3_r8", 9: "h3_r9", 10: "h3_r10"}
+MONTHLY_RESOLUTIONS = (7, 8, 9)  # kept by rollup_cell_month
 MEASURES = ("n", "n_open", "n_resolved", "n_rejected", "n_late")
 TIMEZONE = "Asia/Ho_Chi_Minh"
 
@@ -70,15 +72,55 @@ def _cells(
         cell=sql.Identifier(CELL_COLUMNS[resolution]),
         measure=sql.Identifier(request.filters.measure),
     )
+    filters = request.filters
     params = {
         **request.tile.params(settings.extent, settings.buffer),
-        **request.filters.params(),
+        **filters.params(),
+        **_spans(filters, monthly=resolution in MONTHLY_RESOLUTIONS and not filters.category),
         "layer": layer,
         "resolution": resolution,
         "centroids": centroids,
     }
     row = conn.execute(statement, params).fetchone()
     return bytes(row[0]) if row and row[0] else b""
+
+
+def _spans(filters: TileFilters, monthly: bool) -> dict[str, object]:
+    """Which rows of the monthly and the daily rollups make up the filters' span of days:
+    whole months from the monthly one (when `monthly`), the days left over at either end from
+    the daily one."""
+    first, last = filters.from_, filters.to
+    spans: list[tuple[date, date]] = []
+    month_from = month_to = None
+    if monthly:
+        if first is not None:
+            month_from = first if first.day == 1 else _next_month(first)
+            if first < month_from:
+                spans.append((first, month_from - timedelta(days=1)))
+        if last is not None:
+            after = last + timedelta(days=1)
+            month_to = after if after.day == 1 else last.replace(day=1)
+            if month_to <= last:
+                spans.append((month_to, last))
+        if month_from and month_to and month_from >= month_to:  # no whole month in the span
+            monthly, spans = False, [(first, last)]  # type: ignore[list-item]
+    else:
+        spans = [(first or date.min, last or date.max)]
+    spans += [(None, None)] * (2 - len(spans))  # type: ignore[list-item]
+    return {
+        "use_months": monthly,
+        "month_from": month_from,
+        "month_to": month_to,
+        "use_days": spans[0][0] is not None,
+        "day_from_1": spans[0][0],
+        "day_to_1": spans[0][1],
+        "day_from_2": spans[1][0],
+        "day_to_2": spans[1][1],
+    }
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
 def render_heat(conn: psycopg.Connection, request: Request, settings: TileSettings) -> bytes:

@@ -1,5 +1,10 @@
 -- Drop rollup rows that updates emptied (only keys that lost a stored version can be empty).
-WITH cells AS (
+WITH months AS (
+    DELETE FROM rollup_cell_month AS r
+    USING {agg_months} AS a
+    WHERE a.removal AND r.n = 0 AND r.resolution = a.resolution AND r.cell = a.cell
+      AND r.month = a.month AND r.field_code = a.field_code
+), cells AS (
     DELETE FROM rollup_cell_day AS r
     USING {agg_cells} AS a
     WHERE a.removal AND r.n = 0 AND r.h3_r10 = a.h3_r10 AND r.h3_r9 = a.h3_r9
