@@ -329,17 +329,18 @@ def _load(
 
         clock.stage("rollups")
         run("lock_rollups.sql")
-        cells, units = summed.result()
+        cells, units, months = summed.result()
         removals = old is not None and old.num_rows > 0
         if removals:
-            old_cells, old_units = _sum_versions(old, -1, tz)
+            old_cells, old_units, old_months = _sum_versions(old, -1, tz)
             cells = rollups.merge(cells, old_cells, rollups.CELL_KEY)
             units = rollups.merge(units, old_units, rollups.UNIT_KEY)
+            months = rollups.merge(months, old_months, rollups.MONTH_KEY)
         empty = run("rollups_empty.sql").fetchone()
         for kind, table, aggregate, first in (
             ("cells", "rollup_cell_day", cells, empty[0]),
             ("units", "rollup_unit_day", units, empty[1]),
-            ("months", "rollup_cell_month", rollups.month_rollup(cells), empty[2]),
+            ("months", "rollup_cell_month", months, empty[2]),
         ):
             first = first and not removals
             _add_rollup(conn, run, statement, kind, table, aggregate, first, settings)
@@ -516,10 +517,11 @@ def _add_rollup(
         run(f"rollup_{kind}.sql")
 
 
-def _sum_versions(versions: pa.Table, sign: int, tz: str) -> tuple[pa.Table, pa.Table]:
-    """Complaint versions summed for both rollups (cells, units), counted with `sign`."""
+def _sum_versions(versions: pa.Table, sign: int, tz: str) -> tuple[pa.Table, ...]:
+    """Complaint versions summed for the rollups (cells, units, months), counted with `sign`."""
     delta = rollups.contributions(versions, sign, tz)
-    return rollups.cell_rollup(delta), rollups.unit_rollup(delta)
+    cells = rollups.cell_rollup(delta)
+    return cells, rollups.unit_rollup(delta), rollups.month_rollup(cells)
 
 
 def _hexagons(rows: BatchRows) -> pa.Table:

@@ -16,6 +16,7 @@ CELL_KEY = ["h3_r7", "h3_r8", "h3_r9", "h3_r10", "day", "field_code", "category_
 UNIT_KEY = ["boundary_set", "unit_code", "day", "field_code", "category_code"]
 MONTH_KEY = ["resolution", "cell", "month", "field_code"]
 MONTH_RESOLUTIONS = (7, 8, 9)
+MONTH_FIELD_RESOLUTIONS = (7,)  # finer cells by field would be nearly one row per complaint
 ALL_FIELDS = "*"  # the field code of monthly rows that count every field
 MEASURES = [
     "n", "n_open", "n_resolved", "n_rejected", "n_late", "n_rated", "rating_sum",
@@ -114,14 +115,15 @@ def unit_rollup(delta: pa.Table) -> pa.Table:
 
 
 def month_rollup(cells: pa.Table) -> pa.Table:
-    """A summed cell delta (CELL_KEY) summed again by MONTH_KEY for resolutions 7-9, per field
-    and for all fields together (field '*'): the monthly rollup that heat tiles below zoom 14
-    read."""
+    """A summed cell delta (CELL_KEY) summed again by MONTH_KEY for resolutions 7-9 for all
+    fields together (field '*'), and per field at resolution 7: the monthly rollup that heat
+    tiles below zoom 14 read."""
     month = pc.floor_temporal(cells["day"], unit="month")
     every = pa.array(np.full(cells.num_rows, ALL_FIELDS, dtype=object), type=pa.string())
     parts = []
     for res in MONTH_RESOLUTIONS:
-        for field in (cells["field_code"], every):
+        fields = (cells["field_code"], every) if res in MONTH_FIELD_RESOLUTIONS else (every,)
+        for field in fields:
             columns = {
                 "resolution": pa.array(np.full(cells.num_rows, res, dtype=np.int16)),
                 "cell": cells[f"h3_r{res}"],

@@ -387,7 +387,7 @@ rollup_cell_month = Table(
     Column("field_code", CODE, nullable=False, comment="'*' for all fields together"),
     *_measures(),
     PrimaryKeyConstraint("resolution", "cell", "month", "field_code"),
-    comment="complaints by H3 cell (resolutions 7-9), month and field: heat below zoom 14",
+    comment="complaints by H3 cell (resolutions 7-9), month and field (7) or all fields ('*')",
 )
 
 rollup_unit_day = Table(

@@ -181,9 +181,12 @@ def reference_rollups(conn: psycopg.Connection) -> tuple[pd.DataFrame, pd.DataFr
     today = today[c["current_set"].notna() & c["current_ward_code"].notna() & other]
     units = pd.concat([dated, today]).groupby(UNIT_KEY, as_index=False)[MEASURES].sum()
     monthly = m[has_cell].assign(month=[d.replace(day=1) for d in m.loc[has_cell, "day"]])
-    monthly = pd.concat([monthly, monthly.assign(field_code="*")])  # '*': every field
+    every = monthly.assign(field_code="*")  # all fields together; per field at resolution 7
     months = (
-        pd.concat([monthly.assign(resolution=r, cell=monthly[f"h3_r{r}"]) for r in (7, 8, 9)])
+        pd.concat(
+            [monthly.assign(resolution=7, cell=monthly["h3_r7"])]
+            + [every.assign(resolution=r, cell=every[f"h3_r{r}"]) for r in (7, 8, 9)]
+        )
         .groupby(MONTH_KEY, as_index=False)[MEASURES]
         .sum()
     )

@@ -23,7 +23,8 @@ from tiles.tile import Tile
 # Zoom -> H3 resolution of the heat layer (and of clusters below the points zoom).
 HEAT_RESOLUTIONS = ((9, 7), (11, 8), (13, 9), (99, 10))  # up to zoom -> resolution
 CELL_COLUMNS = {7: "h3_r7", 8: "h3_r8", 9: "h3_r9", 10: "h3_r10"}
-MONTHLY_RESOLUTIONS = (7, 8, 9)  # kept by rollup_cell_month
+MONTHLY_RESOLUTIONS = (7, 8, 9)  # kept by rollup_cell_month, for all fields together
+MONTHLY_FIELD_RESOLUTIONS = (7,)  # ... and per field
 MEASURES = ("n", "n_open", "n_resolved", "n_rejected", "n_late")
 TIMEZONE = "Asia/Ho_Chi_Minh"
 
@@ -76,13 +77,20 @@ def _cells(
     params = {
         **request.tile.params(settings.extent, settings.buffer),
         **filters.params(),
-        **_spans(filters, monthly=resolution in MONTHLY_RESOLUTIONS and not filters.category),
+        **_spans(filters, monthly=_monthly(resolution, filters)),
         "layer": layer,
         "resolution": resolution,
         "centroids": centroids,
     }
     row = conn.execute(statement, params).fetchone()
     return bytes(row[0]) if row and row[0] else b""
+
+
+def _monthly(resolution: int, filters: TileFilters) -> bool:
+    """Whether the monthly rollup can answer (whole months of) these filters."""
+    if resolution not in MONTHLY_RESOLUTIONS or filters.category:
+        return False
+    return not filters.field or resolution in MONTHLY_FIELD_RESOLUTIONS
 
 
 def _spans(filters: TileFilters, monthly: bool) -> dict[str, object]:

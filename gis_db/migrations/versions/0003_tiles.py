@@ -53,7 +53,7 @@ def upgrade() -> None:
         ),
         *_measures(),
         sa.PrimaryKeyConstraint("resolution", "cell", "month", "field_code"),
-        comment="complaints by H3 cell (resolutions 7-9), month and field: heat below zoom 14",
+        comment="complaints by H3 cell (resolutions 7-9), month and field (7) or all fields ('*')",
     )
     op.execute(
         "INSERT INTO rollup_cell_month "
@@ -63,6 +63,7 @@ def upgrade() -> None:
         "FROM rollup_cell_day AS r "
         "CROSS JOIN LATERAL (VALUES (7, r.h3_r7), (8, r.h3_r8), (9, r.h3_r9)) AS v(res, cell) "
         "CROSS JOIN LATERAL (VALUES (r.field_code), ('*')) AS f(field_code) "
+        "WHERE v.res = 7 OR f.field_code = '*' "
         "GROUP BY v.res, v.cell, date_trunc('month', r.day), f.field_code"
     )
 
