@@ -40,6 +40,7 @@ demo: db-start ## Boundaries, 200,000 demo complaints loaded, then the API on ht
 	@echo "Serving http://127.0.0.1:8000 (API docs at /docs); Ctrl+C stops. Try:"
 	@echo "  $(BIN)/phananh boundaries locate 10.7769 106.7009 --date 2020-06-01"
 	@echo "  $(BIN)/phananh geocode \"12 Lê Lợi, P. Bến Nghé, Q.1, TP.HCM\" --date 2024-05-01"
+	@echo "  curl http://127.0.0.1:8000/tiles/heat.json   # vector tiles (docs/tiles.md)"
 	$(BIN)/phananh serve
 
 serve: venv ## Serve the API on the database already set up

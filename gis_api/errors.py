@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -19,6 +20,7 @@ STATUS_CODES: dict[type[Exception], int] = {
     BoundaryError: 400,
     ValueError: 400,
     PoolTimeout: 503,
+    psycopg.Error: 503,  # the database refused or failed; say so rather than a bare 500
 }
 
 
