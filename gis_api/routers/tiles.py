@@ -9,7 +9,7 @@ from typing import Annotated, TypeVar
 
 import anyio
 import psycopg
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 
@@ -33,12 +33,26 @@ SetQ = Annotated[str | None, Query(description="Boundary set of the boundaries l
 VersionQ = Annotated[int | None, Query(description="Data version (from TileJSON; cache buster)")]
 
 
-def _filters(**values: object) -> TileFilters:
+def tile_filters(
+    field: FieldQ = None,
+    category: CategoryQ = None,
+    from_: FromQ = None,
+    to: ToQ = None,
+    status: StatusQ = None,
+    late: LateQ = False,
+) -> TileFilters:
+    """The complaint filters of a request, from its query parameters."""
+    values = {"field": field, "category": category, "from": from_, "to": to, "status": status}
     try:
-        return TileFilters.model_validate({k: v for k, v in values.items() if v is not None})
+        return TileFilters.model_validate(
+            {**{k: v for k, v in values.items() if v is not None}, "late": late}
+        )
     except ValidationError as exc:
         message = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
         raise TileError(f"invalid filters: {message}") from None
+
+
+FiltersDep = Annotated[TileFilters, Depends(tile_filters)]
 
 
 async def _with_connection(request: Request, work: Callable[[psycopg.Connection], T]) -> T:
@@ -105,19 +119,11 @@ async def tile(
     z: int,
     x: int,
     y: int,
-    field: FieldQ = None,
-    category: CategoryQ = None,
-    from_: FromQ = None,
-    to: ToQ = None,
-    status: StatusQ = None,
-    late: LateQ = False,
+    filters: FiltersDep,
     set: SetQ = None,  # noqa: A002 - the query parameter's name
     v: VersionQ = None,
 ) -> Response:
     """One tile of a layer, or of several (`heat,boundaries`) in one response."""
-    filters = _filters(
-        field=field, category=category, **{"from": from_}, to=to, status=status, late=late
-    )
     service: TileService = request.app.state.tiles
     spec = service.spec(layers, z, x, y, filters, {"set": set})
     result = service.cached(spec, v)
@@ -130,21 +136,13 @@ async def tile(
 async def tilejson(
     request: Request,
     layer: str,
-    field: FieldQ = None,
-    category: CategoryQ = None,
-    from_: FromQ = None,
-    to: ToQ = None,
-    status: StatusQ = None,
-    late: LateQ = False,
+    filters: FiltersDep,
     set: SetQ = None,  # noqa: A002
 ) -> JSONResponse:
     """TileJSON 3.0 of a layer; its tile URL carries the filters and the data version."""
     if layer not in LAYERS:
         raise TileNotFound(f"no layer '{layer}' (layers: {', '.join(LAYERS)})")
     spec = LAYERS[layer]
-    filters = _filters(
-        field=field, category=category, **{"from": from_}, to=to, status=status, late=late
-    )
     service: TileService = request.app.state.tiles
     version, bounds = await _with_connection(request, lambda conn: service.describe(conn))
     query = {**filters.query(), **({"set": set} if set else {}), "v": str(version)}
