@@ -12,7 +12,10 @@ from gis_db.settings import DbSettings
 
 
 def _options(settings: DbSettings) -> str:
-    return f"-c statement_timeout={settings.statement_timeout_ms} -c timezone=Asia/Ho_Chi_Minh"
+    return (
+        f"-c statement_timeout={settings.statement_timeout_ms} -c timezone=Asia/Ho_Chi_Minh "
+        "-c datestyle=ISO,YMD"
+    )
 
 
 def connect(settings: DbSettings, *, autocommit: bool = False) -> psycopg.Connection:

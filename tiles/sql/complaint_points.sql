@@ -25,7 +25,7 @@ WITH env AS (
 SELECT ST_AsMVT(t, %(layer)s, %(extent)s, 'geom', 'id'), count(*)
 FROM (
     SELECT p.id, p.field_code AS field, coalesce(p.category_code, '') AS category, p.status,
-           to_char(p.received_at AT TIME ZONE %(tz)s, 'YYYY-MM-DD') AS received,
+           ((p.received_at AT TIME ZONE %(tz)s)::date)::text AS received,  -- ISO DateStyle
            ST_AsMVTGeom(p.geom_3857, env.tile, %(extent)s, %(buffer)s, true)
                AS geom
     FROM picked AS p
