@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 
 from etl import h3index
 from etl.mapping import TIME_FIELDS
-from etl.rollups import VERSION
+from etl.rollups import VERSION, local_days
 from etl.validate import flag_lists
 
 if TYPE_CHECKING:
@@ -80,8 +80,7 @@ class BatchRows:
 
     def local_days(self, tz: str) -> pa.Array:
         """Local day of reception of every row."""
-        received = pa.array(self.frame["received_at"]).cast(pa.timestamp("us", tz=tz))
-        return pc.floor_temporal(pc.local_timestamp(received), unit="day").cast(pa.date32())
+        return local_days(pa.array(self.frame["received_at"]), tz)
 
     def flag(self, name: str, positions: np.ndarray) -> None:
         """Add flag `name` to the rows at `positions`."""
@@ -110,8 +109,7 @@ class BatchRows:
 
     def address_dates(self, positions: np.ndarray, tz: str) -> list[date | None]:
         """Local reception days of the rows at `positions`, for the address geocoder."""
-        local = self.frame["received_at"].iloc[positions].dt.tz_convert(tz)
-        return [None if pd.isna(t) else t.date() for t in local]
+        return self.local_days(tz).take(pa.array(positions)).to_pylist()
 
     # --- Arrow tables for COPY -----------------------------------------------------------------
 

@@ -48,11 +48,16 @@ VERSION = pa.schema(
 )
 
 
+def local_days(times: pa.Array | pa.ChunkedArray, tz: str) -> pa.Array | pa.ChunkedArray:
+    """Local days (date32) in zone `tz` of UTC timestamps."""
+    local = pc.local_timestamp(times.cast(pa.timestamp("us", tz=tz)))
+    return pc.floor_temporal(local, unit="day").cast(pa.date32())
+
+
 def contributions(versions: pa.Table, sign: int, tz: str) -> pa.Table:
     """What each complaint version adds to the rollups (`sign` +1) or takes away (-1)."""
     v = versions
     received = v["received_at"]
-    local = pc.local_timestamp(received.cast(pa.timestamp("us", tz=tz)))
     status = v["status"]
     done = pc.is_in(status, value_set=DONE)
     end = pc.coalesce(v["resolved_at"], v["closed_at"])
@@ -64,7 +69,7 @@ def contributions(versions: pa.Table, sign: int, tz: str) -> pa.Table:
 
     rows = len(v)
     columns = {
-        "day": pc.floor_temporal(local, unit="day").cast(pa.date32()),
+        "day": local_days(received, tz),
         "field_code": v["field_code"],
         "category_code": pc.fill_null(v["category_code"], ""),
         "ward_set": v["ward_set"],
