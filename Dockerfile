@@ -18,6 +18,9 @@ COPY gis_db/ gis_db/
 COPY boundaries/ boundaries/
 COPY etl/ etl/
 COPY tiles/ tiles/
+COPY analytics/ analytics/
+# The map viewer's MapLibre GL JS, from the npm registry, checked against its pinned SHA-512.
+RUN pip install --no-cache-dir -c constraints.txt pooch && python -m gis_api.vendor
 # A regular (non-editable) install: the code lives in site-packages and /src is only the build input.
 RUN pip install --no-cache-dir -c constraints.txt .
 

@@ -12,18 +12,25 @@ ifneq ($(wildcard $(DATA_MIRROR)),)
 export PHANANH_DATA_DIR ?= $(DATA_MIRROR)
 endif
 
-.PHONY: demo test venv postgis db-start serve lint clean bench-etl bench-geocode bench-tiles
+.PHONY: demo test venv postgis browser db-start serve lint clean bench-etl bench-geocode bench-tiles
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -c constraints.txt -e ".[dev]"
+	$(BIN)/python -m gis_api.vendor
 	touch $@
 
 venv: $(STAMP) ## Create .venv and install the project
 
 postgis: venv ## PostgreSQL 15 + PostGIS 3 (apt-get as root; otherwise prints the command)
 	$(BIN)/phananh db install
+
+browser: ## Chromium for the viewer's browser test (apt-get as root; otherwise prints the command)
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	  else echo "Chromium is missing: sudo apt-get install chromium" >&2; exit 1; fi; }
 
 db-start: postgis ## Start the embedded database (unless DATABASE_URL is set) and migrate
 	$(BIN)/phananh db start
@@ -46,7 +53,7 @@ demo: db-start ## Boundaries, 200,000 demo complaints loaded, then the API on ht
 serve: venv ## Serve the API on the database already set up
 	$(BIN)/phananh serve
 
-test: postgis ## Lint, then the whole test suite against a throwaway PostGIS it starts itself
+test: postgis browser ## Lint, then the whole test suite against a throwaway PostGIS it starts itself
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

@@ -12,6 +12,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from gis_db.schema import CLOSE_DAY_BINS, close_bin_columns
+
 CELL_KEY = ["h3_r7", "h3_r8", "h3_r9", "h3_r10", "day", "field_code", "category_code"]
 UNIT_KEY = ["boundary_set", "unit_code", "day", "field_code", "category_code"]
 MONTH_KEY = ["resolution", "cell", "month", "field_code"]
@@ -22,6 +24,8 @@ MEASURES = [
     "n", "n_open", "n_resolved", "n_rejected", "n_late", "n_rated", "rating_sum",
     "resolve_hours_sum",
 ]  # fmt: skip
+# Kept by the unit rollup only: satisfied ratings (4-5), squared ratings, days-to-close bins.
+UNIT_MEASURES = [*MEASURES, "n_satisfied", "rating_sq_sum", *close_bin_columns()]
 OPEN = pa.array(["received", "assigned", "processing"])
 DONE = pa.array(["resolved", "closed"])
 TIMESTAMP = pa.timestamp("us", tz="UTC")
@@ -68,6 +72,16 @@ def contributions(versions: pa.Table, sign: int, tz: str) -> pa.Table:
         return pc.multiply(flag.cast(pa.int32()), sign)
 
     rows = len(v)
+    closed = pc.and_(done, pc.is_valid(end))
+    days = pc.divide(pc.subtract(end, received).cast(pa.int64()).cast(pa.float64()), 8.64e10)
+    which = np.searchsorted(
+        CLOSE_DAY_BINS, pc.fill_null(days, 0.0).to_numpy(zero_copy_only=False), side="right"
+    )
+    closed_np = pc.fill_null(closed, False).to_numpy(zero_copy_only=False)
+    bins = {
+        name: pa.array(((which == i) & closed_np).astype(np.int32) * sign)
+        for i, name in enumerate(close_bin_columns())
+    }
     columns = {
         "day": local_days(received, tz),
         "field_code": v["field_code"],
@@ -85,9 +99,11 @@ def contributions(versions: pa.Table, sign: int, tz: str) -> pa.Table:
         "n_rated": signed(pc.is_valid(rating)),
         "rating_sum": pc.multiply(pc.fill_null(rating, 0), sign),
         "resolve_hours_sum": pc.multiply(
-            pc.if_else(pc.and_(done, pc.is_valid(end)), pc.fill_null(hours, 0.0), 0.0),
-            float(sign),
+            pc.if_else(closed, pc.fill_null(hours, 0.0), 0.0), float(sign)
         ),
+        "n_satisfied": signed(pc.fill_null(pc.greater_equal(rating, 4), False)),
+        "rating_sq_sum": pc.multiply(pc.fill_null(pc.multiply(rating, rating), 0), sign),
+        **bins,
         "removal": pa.array(np.full(rows, sign < 0)),
     }
     return pa.table(columns)
@@ -101,7 +117,7 @@ def cell_rollup(delta: pa.Table) -> pa.Table:
 def unit_rollup(delta: pa.Table) -> pa.Table:
     """The delta summed by UNIT_KEY: once for the unit on the reception day, and once more for
     today's unit when today's set is another set."""
-    rest = ["day", "field_code", "category_code", *MEASURES, "removal"]
+    rest = ["day", "field_code", "category_code", *UNIT_MEASURES, "removal"]
     dated = delta.filter(pc.and_(pc.is_valid(delta["ward_set"]), pc.is_valid(delta["ward_code"])))
     dated = dated.select(["ward_set", "ward_code", *rest]).rename_columns(UNIT_KEY[:2] + rest)
     other_set = pc.or_kleene(
@@ -116,7 +132,7 @@ def unit_rollup(delta: pa.Table) -> pa.Table:
     today = today.select(["current_set", "current_ward_code", *rest]).rename_columns(
         UNIT_KEY[:2] + rest
     )
-    return _sum(pa.concat_tables([dated, today]), UNIT_KEY)
+    return _sum(pa.concat_tables([dated, today]), UNIT_KEY, UNIT_MEASURES)
 
 
 def month_rollup(cells: pa.Table) -> pa.Table:
@@ -143,17 +159,19 @@ def month_rollup(cells: pa.Table) -> pa.Table:
 
 def merge(first: pa.Table, second: pa.Table, key: list[str]) -> pa.Table:
     """Two summed deltas of the same rollup as one."""
-    return _sum(pa.concat_tables([first, second]), key)
+    return _sum(
+        pa.concat_tables([first, second]), key, UNIT_MEASURES if key == UNIT_KEY else MEASURES
+    )
 
 
-def _sum(rows: pa.Table, key: list[str]) -> pa.Table:
+def _sum(rows: pa.Table, key: list[str], measures: list[str] = MEASURES) -> pa.Table:
     """Measures summed per key (deterministic order of addition) and whether any row of the key
     was a removal, in the rollup table's column order followed by `removal`."""
     grouped = rows.group_by(key, use_threads=False).aggregate(
-        [(m, "sum") for m in MEASURES] + [("removal", "max")]
+        [(m, "sum") for m in measures] + [("removal", "max")]
     )
     columns = {k: grouped[k] for k in key}
-    for m in MEASURES:
+    for m in measures:
         kind = pa.float64() if m == "resolve_hours_sum" else pa.int32()
         columns[m] = grouped[f"{m}_sum"].cast(kind)
     columns["removal"] = grouped["removal_max"]

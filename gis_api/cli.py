@@ -13,6 +13,7 @@ from etl.demo.cli import demo_data_command
 from gis_api import serving
 from gis_api.settings import ApiSettings
 from gis_db.cli import app as db_app
+from tiles.cli import app as tiles_app
 
 app = typer.Typer(
     help="phananh: GIS server for citizens' complaints in Ho Chi Minh City.",
@@ -21,6 +22,7 @@ app = typer.Typer(
 app.add_typer(db_app, name="db")
 app.add_typer(boundaries_app, name="boundaries")
 app.add_typer(etl_app, name="etl")
+app.add_typer(tiles_app, name="tiles")
 app.command("geocode")(geocode_command)
 app.command("demo-data")(demo_data_command)
 

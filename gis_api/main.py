@@ -7,9 +7,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
 
 from gis_api.errors import add_exception_handlers
-from gis_api.routers import boundaries, geocode, health, tiles
+from gis_api.routers import boundaries, geocode, health, maps, tiles
 from gis_api.settings import ApiSettings
 from gis_db.pool import open_pool
 from gis_db.settings import DbSettings
@@ -40,7 +41,8 @@ def create_app(
     app.state.tiles = TileService(tile_settings)
     if api.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=api.cors_origins, allow_methods=["GET"])
-    for router in (health.router, boundaries.router, geocode.router, tiles.router):
+    for router in (health.router, boundaries.router, geocode.router, tiles.router, maps.router):
         app.include_router(router)
+    app.mount("/static", StaticFiles(directory=maps.STATIC, check_dir=False), name="static")
     add_exception_handlers(app)
     return app

@@ -360,6 +360,28 @@ def _measures() -> list[Column]:
     ]
 
 
+# Upper edges (days) of the bins of days to close kept by the unit rollup; the last bin is open.
+CLOSE_DAY_BINS = (1, 2, 3, 5, 7, 10, 15, 30, 60)
+
+
+def close_bin_columns() -> list[str]:
+    """Names of the unit rollup's histogram columns of days to close, in bin order."""
+    return [f"closed_d{edge}" for edge in CLOSE_DAY_BINS] + ["closed_dmore"]
+
+
+def _unit_measures() -> list[Column]:
+    """Measures only the unit rollup keeps: satisfied ratings, the sum of squared ratings
+    (spread, for empirical Bayes) and complaints closed within each bin of days."""
+    return [
+        Column("n_satisfied", Integer, nullable=False, comment="ratings of 4 or 5"),
+        Column("rating_sq_sum", Integer, nullable=False),
+        *(
+            Column(name, Integer, nullable=False, comment="closed within this bin of days")
+            for name in close_bin_columns()
+        ),
+    ]
+
+
 rollup_cell_day = Table(
     "rollup_cell_day",
     metadata,
@@ -399,7 +421,34 @@ rollup_unit_day = Table(
     Column("field_code", CODE, nullable=False),
     Column("category_code", CODE, nullable=False, comment="'' when the complaint has none"),
     *_measures(),
+    *_unit_measures(),
     PrimaryKeyConstraint("boundary_set", "unit_code", "day", "field_code", "category_code"),
+    comment="complaints by unit, day, field and category; also satisfaction spread and "
+    "days to close as a histogram (choropleths)",
+)
+Index(
+    "complaint_open_due",
+    complaint.c.due_at,
+    postgresql_where=text("status IN ('received', 'assigned', 'processing')"),
+)
+Index("complaint_handling_unit", complaint.c.handling_unit_code, complaint.c.received_at)
+
+legend_breaks = Table(
+    "legend_breaks",
+    metadata,
+    Column("layer", CODE, nullable=False),
+    Column("metric", CODE, nullable=False),
+    Column("boundary_set", CODE, nullable=False, comment="'' for layers without a set"),
+    Column("filters", CODE, nullable=False, comment="canonical filter text (period included)"),
+    Column("method", Text, nullable=False, comment="mapclassify classifier"),
+    Column("breaks", ARRAY(Float), nullable=False, comment="upper bounds of the classes"),
+    Column("lowest", Float, nullable=False, comment="lower bound of the first class"),
+    Column("units", Integer, nullable=False, comment="values classified"),
+    Column("data_version", BigInteger, nullable=False, comment="data version when computed"),
+    Column("computed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    PrimaryKeyConstraint("layer", "metric", "boundary_set", "filters"),
+    comment="class breaks computed once per layer, metric, set and filters, then frozen, so "
+    "map colours do not jump when data arrive",
 )
 
 data_version = Table(

@@ -30,6 +30,7 @@ from etl.demo import generate, write
 from etl.ingest import BatchResult, ingest
 from etl.mapping import read_mapping, resolve_mapping
 from gis_api.cli import app
+from gis_db.schema import CLOSE_DAY_BINS, close_bin_columns
 
 MAPPING = read_mapping(resolve_mapping("phananh-1022"))
 TZ = "Asia/Ho_Chi_Minh"
@@ -118,6 +119,7 @@ MEASURES = [
     "rating_sum",
     "resolve_hours_sum",
 ]
+UNIT_MEASURES = [*MEASURES, "n_satisfied", "rating_sq_sum", *close_bin_columns()]
 CELL_KEY = ["h3_r7", "h3_r8", "h3_r9", "h3_r10", "day", "field_code", "category_code"]
 UNIT_KEY = ["boundary_set", "unit_code", "day", "field_code", "category_code"]
 MONTH_KEY = ["resolution", "cell", "month", "field_code"]
@@ -167,8 +169,16 @@ def reference_rollups(conn: psycopg.Connection) -> tuple[pd.DataFrame, pd.DataFr
             "resolve_hours_sum": np.where(
                 done & end.notna(), (end - received).dt.total_seconds() / 3600, 0.0
             ),
+            "n_satisfied": (rating >= 4).fillna(False).astype(int),
+            "rating_sq_sum": (rating.fillna(0) ** 2).astype(int),
         }
     )
+    # Complaints closed within each bin of days (pandas' own binning, edges from the schema).
+    days = (end - received).dt.total_seconds() / 86400
+    edges = [-np.inf, *CLOSE_DAY_BINS, np.inf]
+    which = pd.cut(days, edges, right=False, labels=False)
+    for i, name in enumerate(close_bin_columns()):
+        m[name] = ((which == i) & done & end.notna()).astype(int)
     for col in ("h3_r7", "h3_r8", "h3_r9", "h3_r10"):
         m[col] = c[col]
     has_cell = c["h3_r10"].notna()
@@ -179,7 +189,7 @@ def reference_rollups(conn: psycopg.Connection) -> tuple[pd.DataFrame, pd.DataFr
     other = c["current_set"] != c["ward_set"]  # counted once when the set did not change
     today = m.assign(boundary_set=c["current_set"], unit_code=c["current_ward_code"])
     today = today[c["current_set"].notna() & c["current_ward_code"].notna() & other]
-    units = pd.concat([dated, today]).groupby(UNIT_KEY, as_index=False)[MEASURES].sum()
+    units = pd.concat([dated, today]).groupby(UNIT_KEY, as_index=False)[UNIT_MEASURES].sum()
     monthly = m[has_cell].assign(month=[d.replace(day=1) for d in m.loc[has_cell, "day"]])
     every = monthly.assign(field_code="*")  # all fields together; per field at resolution 7
     months = (
@@ -195,12 +205,12 @@ def reference_rollups(conn: psycopg.Connection) -> tuple[pd.DataFrame, pd.DataFr
 
 def assert_rollups_match_complaints(conn: psycopg.Connection) -> None:
     want_cells, want_units, want_months = reference_rollups(conn)
-    for table, key, want in (
-        ("rollup_cell_day", CELL_KEY, want_cells),
-        ("rollup_unit_day", UNIT_KEY, want_units),
-        ("rollup_cell_month", MONTH_KEY, want_months),
+    for table, key, measures, want in (
+        ("rollup_cell_day", CELL_KEY, MEASURES, want_cells),
+        ("rollup_unit_day", UNIT_KEY, UNIT_MEASURES, want_units),
+        ("rollup_cell_month", MONTH_KEY, MEASURES, want_months),
     ):
-        got = _frame(conn, f"SELECT {', '.join(key + MEASURES)} FROM {table}")
+        got = _frame(conn, f"SELECT {', '.join(key + measures)} FROM {table}")
         got = got.sort_values(key).reset_index(drop=True)
         want = want.sort_values(key).reset_index(drop=True)
         assert len(got) == len(want), table

@@ -54,12 +54,14 @@ def tiled(catalog_clone, boundary_settings, tmp_path_factory) -> Iterator[tuple]
 def _complaints(db: DbSettings) -> pd.DataFrame:
     with psycopg.connect(db.url) as conn:
         rows = conn.execute(
-            "SELECT id, source_id, field_code, status, ST_Y(geom) AS lat, ST_X(geom) AS lon, "
+            "SELECT id, source_id, field_code, status, channel, handling_unit_code, "
+            "ST_Y(geom) AS lat, ST_X(geom) AS lon, "
             "to_char(received_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD') AS received "
             "FROM complaint WHERE geom IS NOT NULL"
         ).fetchall()
     return pd.DataFrame(
-        rows, columns=["id", "source_id", "field", "status", "lat", "lon", "received"]
+        rows,
+        columns=["id", "source_id", "field", "status", "channel", "unit", "lat", "lon", "received"],
     )
 
 
@@ -113,6 +115,30 @@ def test_heat_filters_match_h3(tiled):
     got = _decode(client.get(f"/tiles/heat/11/{tile.x}/{tile.y}.mvt?field={field}"))
     want = _heat_reference(rows[rows["field"] == field], tile)
     assert {f["id"]: f["properties"]["n"] for f in got["heat"]["features"]} == want
+
+
+@pytest.mark.parametrize("z", [9, 12, 14])
+def test_heat_channel_and_unit_filters_match_h3(tiled, z):
+    """Filters the rollups do not keep are counted from the complaints themselves."""
+    db, client, _ = tiled
+    rows = _complaints(db)
+    unit = rows["unit"].value_counts().index[0]
+    tile = mercantile.tile(*CENTRE, z)
+    resolved = rows["status"].isin(["resolved", "closed"])
+    for query, chosen in (
+        ("channel=app,zalo", rows["channel"].isin(["app", "zalo"])),
+        (
+            f"unit={unit}&from=2024-06-01",
+            (rows["unit"] == unit) & (rows["received"] >= "2024-06-01"),
+        ),
+        ("channel=web&status=resolved", (rows["channel"] == "web") & resolved),
+    ):
+        response = client.get(f"/tiles/heat/{z}/{tile.x}/{tile.y}.mvt?{query}")
+        got = _decode(response)["heat"]["features"] if response.status_code == 200 else []
+        want = _heat_reference(rows[chosen], tile)
+        assert {f["id"]: f["properties"]["n"] for f in got} == want, query
+        assert want, query
+    assert client.get(f"/tiles/heat/{z}/{tile.x}/{tile.y}.mvt?unit=NOPE").status_code == 400
 
 
 @pytest.mark.parametrize(

@@ -7,9 +7,9 @@ identifiers composed into it come from the allow-lists below.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import psycopg
 from psycopg import sql
@@ -19,6 +19,7 @@ from tiles.errors import TileError, TileNotFound
 from tiles.filters import TileFilters
 from tiles.settings import TileSettings
 from tiles.tile import Tile
+from tiles.wards import WARD_METRICS, WardMetrics, ward_metrics
 
 # Zoom -> H3 resolution of the heat layer (and of clusters below the points zoom).
 HEAT_RESOLUTIONS = ((9, 7), (11, 8), (13, 9), (99, 10))  # up to zoom -> resolution
@@ -36,6 +37,9 @@ class Request:
     tile: Tile
     filters: TileFilters
     options: dict[str, str] = field(default_factory=dict)  # layer options such as set=
+    version: int = 0  # data version the tile is rendered for
+    as_of: datetime = field(default_factory=lambda: datetime.now(UTC))  # cut-off (backlogs)
+    memo: MutableMapping = field(default_factory=dict)  # values shared by tiles (per version)
 
 
 Renderer = Callable[[psycopg.Connection, Request, TileSettings], bytes]
@@ -53,6 +57,8 @@ class Layer:
     vector_layers: dict[str, dict[str, str]]  # MVT layer -> attribute -> description
     render: Renderer
     filters: bool = True  # whether complaint filters apply
+    statuses: bool = True  # whether status= and late= apply
+    clock: bool = False  # whether the layer changes with time alone (backlogs at the cut-off)
     options: tuple[str, ...] = ()
 
 
@@ -70,20 +76,35 @@ def _cells(
     centroids: bool,
 ) -> bytes:
     statement = sql.SQL(load_sql("tiles", "heat.sql")).format(
-        cell=sql.Identifier(CELL_COLUMNS[resolution]),
-        measure=sql.Identifier(request.filters.measure),
+        counts=cell_counts(resolution, request.filters)
     )
-    filters = request.filters
     params = {
         **request.tile.params(settings.extent, settings.buffer),
-        **filters.params(),
-        **_spans(filters, monthly=_monthly(resolution, filters)),
+        **cell_count_params(resolution, request.filters),
         "layer": layer,
-        "resolution": resolution,
         "centroids": centroids,
     }
     row = conn.execute(statement, params).fetchone()
     return bytes(row[0]) if row and row[0] else b""
+
+
+def cell_counts(resolution: int, filters: TileFilters) -> sql.Composed:
+    """The statement fragment counting complaints per cell for the filters: from the rollups,
+    or from the complaints when a filter is one the rollups do not keep."""
+    name = "cell_counts.sql" if filters.in_rollups else "cell_counts_raw.sql"
+    return sql.SQL(load_sql("tiles", name)).format(
+        cell=sql.Identifier(CELL_COLUMNS[resolution]),
+        measure=sql.Identifier(filters.measure),
+    )
+
+
+def cell_count_params(resolution: int, filters: TileFilters) -> dict[str, object]:
+    """Bound parameters of `cell_counts`."""
+    return {
+        **filters.params(),
+        **_spans(filters, monthly=_monthly(resolution, filters)),
+        "resolution": resolution,
+    }
 
 
 def _monthly(resolution: int, filters: TileFilters) -> bool:
@@ -155,18 +176,53 @@ def render_complaints(conn: psycopg.Connection, request: Request, settings: Tile
     return bytes(data) if data else b""
 
 
-def render_boundaries(conn: psycopg.Connection, request: Request, settings: TileSettings) -> bytes:
-    """Unit outlines and label points of a boundary set (today's ward set by default)."""
-    slug = request.options.get("set")
+def boundary_set(conn: psycopg.Connection, slug: str | None) -> str | None:
+    """The slug of a boundary set (TileNotFound when there is none such), or of today's ward
+    set when `slug` is None (None when no set is loaded)."""
     if slug is None:
         row = conn.execute(load_sql("tiles", "current_set.sql")).fetchone()
-        if row is None:
-            return b""
-        slug = row[0]
-    elif not conn.execute(load_sql("tiles", "set_exists.sql"), {"slug": slug}).fetchone()[0]:
+        return row[0] if row else None
+    if not conn.execute(load_sql("tiles", "set_exists.sql"), {"slug": slug}).fetchone()[0]:
         raise TileNotFound(f"no boundary set '{slug}' (see /boundaries/sets)")
+    return slug
+
+
+def render_boundaries(conn: psycopg.Connection, request: Request, settings: TileSettings) -> bytes:
+    """Unit outlines and label points of a boundary set (today's ward set by default)."""
+    slug = boundary_set(conn, request.options.get("set"))
+    if slug is None:
+        return b""
     params = {**request.tile.params(settings.extent, settings.buffer), "set": slug}
     row = conn.execute(load_sql("tiles", "boundaries.sql"), params).fetchone()
+    return bytes(row[0]) if row and row[0] else b""
+
+
+def wards_of(conn: psycopg.Connection, request: Request) -> tuple[str, WardMetrics] | None:
+    """The set and the ward metrics of a request, computed once per set, filters, data version
+    and cut-off (kept in the request's memo)."""
+    slug = boundary_set(conn, request.options.get("set"))
+    if slug is None:
+        return None
+    key = ("wards", slug, request.filters.key(), request.version, request.as_of)
+    found = request.memo.get(key)
+    if found is None:
+        found = ward_metrics(conn, slug, request.filters, request.as_of)
+        request.memo[key] = found
+    return slug, found
+
+
+def render_wards(conn: psycopg.Connection, request: Request, settings: TileSettings) -> bytes:
+    """Units of a boundary set with their choropleth metrics (tiles.wards)."""
+    found = wards_of(conn, request)
+    if found is None:
+        return b""
+    slug, metrics = found
+    params = {
+        **request.tile.params(settings.extent, settings.buffer),
+        **metrics.params(),
+        "set": slug,
+    }
+    row = conn.execute(load_sql("tiles", "wards.sql"), params).fetchone()
     return bytes(row[0]) if row and row[0] else b""
 
 
@@ -206,6 +262,30 @@ LAYERS: dict[str, Layer] = {
                 }
             },
             render=render_complaints,
+        ),
+        Layer(
+            name="wards",
+            title="Chỉ số theo phường, xã",
+            description="Units of a boundary set (set=, today's ward set by default) with "
+            "complaints, per 10,000 residents, satisfaction, on-time rate, overdue backlog and "
+            "median days to close, for the filters (see /legends/wards).",
+            minzoom=0,
+            maxzoom=22,
+            vector_layers={
+                "wards": {
+                    "code": "official code",
+                    "name": "name",
+                    "population": "residents where known",
+                    "rated": "ratings (n of the satisfaction figures)",
+                    "timed": "n of the on-time rate",
+                    "closed": "closed complaints (n of the median)",
+                    **{m.name: m.title for m in WARD_METRICS.values()},
+                }
+            },
+            render=render_wards,
+            statuses=False,
+            clock=True,
+            options=("set",),
         ),
         Layer(
             name="boundaries",

@@ -14,14 +14,17 @@ import hashlib
 import threading
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import psycopg
+from cachetools import LRUCache
 
 from gis_db.sqlfiles import load_sql
 from tiles.cache import CachedTile, TileCache
 from tiles.errors import TileError
 from tiles.filters import TileFilters
 from tiles.layers import Layer, Request, resolve
+from tiles.legend import legend
 from tiles.settings import TileSettings
 from tiles.tile import Tile
 
@@ -38,11 +41,15 @@ class TileSpec:
     filters: TileFilters
     options: tuple[tuple[str, str], ...]
     scope: str
+    as_of: datetime | None  # cut-off of layers that change with time alone, else None
 
     def key(self, version: int) -> tuple:
-        """Cache key of the tile at data version `version`."""
+        """Cache key of the tile at data version `version` (and cut-off)."""
         t = self.tile
-        return (self.names, t.z, t.x, t.y, self.filters.key(), self.options, self.scope, version)
+        return (
+            self.names, t.z, t.x, t.y, self.filters.key(), self.options, self.scope, version,
+            self.as_of,
+        )  # fmt: skip
 
 
 class TileService:
@@ -54,6 +61,7 @@ class TileService:
         self._codes: tuple[int, dict[str, set[str]]] | None = None
         self._version: tuple[int, float] | None = None  # value, when read (monotonic)
         self._lock = threading.Lock()
+        self.memo: LRUCache = LRUCache(maxsize=64)  # per-version values shared by tiles
 
     def spec(
         self,
@@ -75,7 +83,16 @@ class TileService:
             raise TileError(f"option(s) {', '.join(unknown)} do not apply to these layers")
         if filters.query() and not any(layer.filters for layer in layers):
             raise TileError("complaint filters do not apply to these layers")
-        return TileSpec(names, layers, tile, filters, tuple(sorted(given.items())), scope)
+        if (filters.status or filters.late) and any(not layer.statuses for layer in layers):
+            names_ = ", ".join(layer.name for layer in layers if not layer.statuses)
+            raise TileError(f"status= and late= do not apply to {names_}")
+        as_of = self.cut_off() if any(layer.clock for layer in layers) else None
+        return TileSpec(names, layers, tile, filters, tuple(sorted(given.items())), scope, as_of)
+
+    def cut_off(self) -> datetime:
+        """The cut-off instant of backlogs: now, floored to `backlog_minutes`."""
+        step = max(self.settings.backlog_minutes, 1) * 60
+        return datetime.fromtimestamp(time.time() // step * step, UTC)
 
     def cached(self, spec: TileSpec, wanted: int | None = None) -> CachedTile | None:
         """The tile from the cache when the remembered data version is fresh enough."""
@@ -95,13 +112,35 @@ class TileService:
             return found
         if any(layer.filters for layer in spec.layers):
             self.check_filters(conn, spec.filters, version)
-        request = Request(spec.tile, spec.filters, dict(spec.options))
+        request = Request(
+            spec.tile, spec.filters, dict(spec.options), version,
+            spec.as_of or datetime.now(UTC), _Locked(self.memo, self._lock),
+        )  # fmt: skip
         raw = b"".join(layer.render(conn, request, self.settings) for layer in spec.layers)
         gzipped = gzip.compress(raw, self.settings.gzip_level, mtime=0) if raw else b""
         etag = '"' + hashlib.blake2b(raw, digest_size=16).hexdigest() + '"'
         result = CachedTile(gzipped, etag, version)
         self.cache.put(spec.key(version), result)
         return result
+
+    def legend(
+        self,
+        conn: psycopg.Connection,
+        name: str,
+        filters: TileFilters,
+        options: dict[str, str | None],
+        metric: str | None = None,
+    ) -> dict:
+        """The legend of a layer for the filters, at the current data version and cut-off."""
+        spec = self.spec(name, 0, 0, 0, filters, options)
+        version = self.data_version(conn)
+        if spec.layers[0].filters:
+            self.check_filters(conn, filters, version)
+        request = Request(
+            spec.tile, filters, dict(spec.options), version, spec.as_of or self.cut_off(),
+            _Locked(self.memo, self._lock),
+        )  # fmt: skip
+        return {**legend(conn, name, request, metric), "data_version": version}
 
     def data_version(self, conn: psycopg.Connection) -> int:
         """The version every batch bumps (read now, and remembered for cache lookups)."""
@@ -123,13 +162,33 @@ class TileService:
         with self._lock:
             cached = self._codes
         if cached is None or cached[0] != version:
-            codes: dict[str, set[str]] = {"field": set(), "category": set()}
+            codes: dict[str, set[str]] = {"field": set(), "category": set(), "unit": set()}
             for kind, code in conn.execute(load_sql("tiles", "taxonomy_codes.sql")):
                 codes[kind].add(code)
             cached = (version, codes)
             with self._lock:
                 self._codes = cached
-        for kind, wanted in (("field", filters.field), ("category", filters.category)):
+        wanted_codes = (
+            ("field", filters.field),
+            ("category", filters.category),
+            ("unit", filters.unit),
+        )
+        for kind, wanted in wanted_codes:
             unknown = sorted(set(wanted) - cached[1][kind])
             if unknown:
                 raise TileError(f"unknown {kind} code(s): {', '.join(unknown)}")
+
+
+class _Locked:
+    """A mapping guarded by a lock (the memo is shared by the worker threads)."""
+
+    def __init__(self, mapping: LRUCache, lock: threading.Lock) -> None:
+        self._mapping, self._lock = mapping, lock
+
+    def get(self, key: object) -> object:
+        with self._lock:
+            return self._mapping.get(key)
+
+    def __setitem__(self, key: object, value: object) -> None:
+        with self._lock:
+            self._mapping[key] = value

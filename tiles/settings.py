@@ -19,4 +19,6 @@ class TileSettings(BaseSettings):
     cache_mb: int = 256  # in-process cache of compressed tiles
     max_age: int = 60  # Cache-Control max-age (tile URLs carry the data version)
     gzip_level: int = 1  # 3x faster than 6 for about 10 % more bytes
+    backlog_minutes: int = 5  # cut-off of backlogs (wards): now, floored to these minutes
+    glyphs: str | None = None  # style glyphs URL template; labels only when fonts are served
     center: tuple[float, float, int] = (106.7009, 10.7769, 11)  # TileJSON: lon, lat, zoom

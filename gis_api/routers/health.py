@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse
 
 from gis_db.migrate import head_revision
 
 router = APIRouter(tags=["health"])
-
-
-@router.get("/", include_in_schema=False)
-def root() -> RedirectResponse:
-    """The API's own documentation, until the map viewer lands here."""
-    return RedirectResponse("/docs")
 
 
 @router.get("/healthz")

@@ -25,24 +25,36 @@ T = TypeVar("T")
 
 FieldQ = Annotated[str | None, Query(description="Field codes (lĩnh vực), comma-separated")]
 CategoryQ = Annotated[str | None, Query(description="Category codes, comma-separated")]
+ChannelQ = Annotated[str | None, Query(description="Channels of reception, comma-separated")]
+UnitQ = Annotated[str | None, Query(description="Handling unit codes, comma-separated")]
 FromQ = Annotated[date | None, Query(alias="from", description="First reception day")]
 ToQ = Annotated[date | None, Query(description="Last reception day, inclusive")]
 StatusQ = Annotated[str | None, Query(description="open, resolved or rejected")]
 LateQ = Annotated[bool, Query(description="Only complaints resolved after their due date")]
-SetQ = Annotated[str | None, Query(description="Boundary set of the boundaries layer")]
+SetQ = Annotated[str | None, Query(description="Boundary set (wards and boundaries layers)")]
 VersionQ = Annotated[int | None, Query(description="Data version (from TileJSON; cache buster)")]
 
 
 def tile_filters(
     field: FieldQ = None,
     category: CategoryQ = None,
+    channel: ChannelQ = None,
+    unit: UnitQ = None,
     from_: FromQ = None,
     to: ToQ = None,
     status: StatusQ = None,
     late: LateQ = False,
 ) -> TileFilters:
     """The complaint filters of a request, from its query parameters."""
-    values = {"field": field, "category": category, "from": from_, "to": to, "status": status}
+    values = {
+        "field": field,
+        "category": category,
+        "channel": channel,
+        "unit": unit,
+        "from": from_,
+        "to": to,
+        "status": status,
+    }
     try:
         return TileFilters.model_validate(
             {**{k: v for k, v in values.items() if v is not None}, "late": late}
@@ -55,7 +67,7 @@ def tile_filters(
 FiltersDep = Annotated[TileFilters, Depends(tile_filters)]
 
 
-async def _with_connection(request: Request, work: Callable[[psycopg.Connection], T]) -> T:
+async def with_connection(request: Request, work: Callable[[psycopg.Connection], T]) -> T:
     """Run `work` on a pooled connection in a worker thread; cancel its query if the client
     goes away meanwhile."""
     pool = request.app.state.pool
@@ -128,7 +140,7 @@ async def tile(
     spec = service.spec(layers, z, x, y, filters, {"set": set})
     result = service.cached(spec, v)
     if result is None:
-        result = await _with_connection(request, lambda conn: service.render(conn, spec))
+        result = await with_connection(request, lambda conn: service.render(conn, spec))
     return _tile_response(request, result, service.settings.max_age)
 
 
@@ -144,7 +156,7 @@ async def tilejson(
         raise TileNotFound(f"no layer '{layer}' (layers: {', '.join(LAYERS)})")
     spec = LAYERS[layer]
     service: TileService = request.app.state.tiles
-    version, bounds = await _with_connection(request, lambda conn: service.describe(conn))
+    version, bounds = await with_connection(request, lambda conn: service.describe(conn))
     query = {**filters.query(), **({"set": set} if set else {}), "v": str(version)}
     base = str(request.base_url).rstrip("/")
     url = f"{base}/tiles/{layer}/{{z}}/{{x}}/{{y}}.mvt?" + "&".join(

@@ -1,7 +1,7 @@
 -- Complaints of one tile as points, without personal data: id, field, category, status and
 -- local reception day; at most `limit` rows (the caller aggregates when that is reached).
 -- Parameters: z, x, y, extent, buffer, margin, layer, limit, tz, fields, categories,
--- from_day, to_day, status, late.
+-- from_day, to_day, status, late, channels, units.
 WITH env AS (
     SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS tile,
            ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => %(margin)s) AS area
@@ -11,6 +11,8 @@ WITH env AS (
     WHERE c.geom_3857 && env.area
       AND (%(fields)s::text[] IS NULL OR c.field_code = ANY(%(fields)s::text[]))
       AND (%(categories)s::text[] IS NULL OR c.category_code = ANY(%(categories)s::text[]))
+      AND (%(channels)s::text[] IS NULL OR c.channel = ANY(%(channels)s::text[]))
+      AND (%(units)s::text[] IS NULL OR c.handling_unit_code = ANY(%(units)s::text[]))
       AND (%(from_day)s::date IS NULL
            OR (c.received_at AT TIME ZONE %(tz)s)::date >= %(from_day)s::date)
       AND (%(to_day)s::date IS NULL

@@ -1,0 +1,1 @@
+"""Statistics over complaints shared by tiles, the API and reports."""

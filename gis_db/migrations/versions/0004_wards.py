@@ -1,0 +1,153 @@
+"""For ward choropleths: the unit rollup also keeps satisfied ratings, squared ratings and a
+histogram of days to close; frozen class breaks of legends; indexes for the open backlog and
+for complaints of one handling unit.
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-11-23
+"""
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+revision = "0004"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+EDGES = (1, 2, 3, 5, 7, 10, 15, 30, 60)  # upper edges (days) of the bins; the last bin is open
+BINS = [f"closed_d{edge}" for edge in EDGES] + ["closed_dmore"]
+OPEN = "('received', 'assigned', 'processing')"
+
+
+def upgrade() -> None:
+    op.add_column(
+        "rollup_unit_day",
+        sa.Column(
+            "n_satisfied",
+            sa.Integer(),
+            nullable=False,
+            server_default="0",
+            comment="ratings of 4 or 5",
+        ),
+    )
+    op.add_column(
+        "rollup_unit_day",
+        sa.Column("rating_sq_sum", sa.Integer(), nullable=False, server_default="0"),
+    )
+    for name in BINS:
+        op.add_column(
+            "rollup_unit_day",
+            sa.Column(
+                name,
+                sa.Integer(),
+                nullable=False,
+                server_default="0",
+                comment="closed within this bin of days",
+            ),
+        )
+    _backfill()
+    for name in ["n_satisfied", "rating_sq_sum", *BINS]:
+        op.alter_column("rollup_unit_day", name, server_default=None)
+    op.create_table_comment(
+        "rollup_unit_day",
+        "complaints by unit, day, field and category; also satisfaction spread and days to "
+        "close as a histogram (choropleths)",
+    )
+    op.create_index(
+        "complaint_open_due",
+        "complaint",
+        ["due_at"],
+        postgresql_where=sa.text(f"status IN {OPEN}"),
+    )
+    op.create_index("complaint_handling_unit", "complaint", ["handling_unit_code", "received_at"])
+    op.create_table(
+        "legend_breaks",
+        sa.Column("layer", sa.Text(collation="C"), nullable=False),
+        sa.Column("metric", sa.Text(collation="C"), nullable=False),
+        sa.Column(
+            "boundary_set",
+            sa.Text(collation="C"),
+            nullable=False,
+            comment="'' for layers without a set",
+        ),
+        sa.Column(
+            "filters",
+            sa.Text(collation="C"),
+            nullable=False,
+            comment="canonical filter text (period included)",
+        ),
+        sa.Column("method", sa.Text(), nullable=False, comment="mapclassify classifier"),
+        sa.Column(
+            "breaks",
+            postgresql.ARRAY(sa.Float()),
+            nullable=False,
+            comment="upper bounds of the classes",
+        ),
+        sa.Column("lowest", sa.Float(), nullable=False, comment="lower bound of the first class"),
+        sa.Column("units", sa.Integer(), nullable=False, comment="values classified"),
+        sa.Column(
+            "data_version", sa.BigInteger(), nullable=False, comment="data version when computed"
+        ),
+        sa.Column(
+            "computed_at",
+            sa.DateTime(timezone=True),
+            nullable=False,
+            server_default=sa.text("now()"),
+        ),
+        sa.PrimaryKeyConstraint("layer", "metric", "boundary_set", "filters"),
+        comment="class breaks computed once per layer, metric, set and filters, then frozen, "
+        "so map colours do not jump when data arrive",
+    )
+
+
+def _backfill() -> None:
+    """The new measures of existing rollup rows, from the complaints they count (each complaint
+    counts for its unit on the reception day and, when today's set is another, today's unit)."""
+    days = "extract(epoch FROM coalesce(c.resolved_at, c.closed_at) - c.received_at) / 86400.0"
+    done = "c.status IN ('resolved', 'closed') AND coalesce(c.resolved_at, c.closed_at) IS NOT NULL"
+    lower = (0, *EDGES)
+    bins = []
+    for i, name in enumerate(BINS):
+        cond = f"{days} >= {lower[i]}" if i else "true"
+        if i < len(EDGES):
+            cond += f" AND {days} < {EDGES[i]}"
+        bins.append(f"count(*) FILTER (WHERE {done} AND {cond})::integer AS {name}")
+    op.execute(
+        f"""
+        WITH counted AS (
+            SELECT u.boundary_set, u.unit_code,
+                   (c.received_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date AS day,
+                   c.field_code, coalesce(c.category_code, '') AS category_code,
+                   count(*) FILTER (WHERE c.satisfaction >= 4)::integer AS n_satisfied,
+                   coalesce(sum(c.satisfaction * c.satisfaction), 0)::integer AS rating_sq_sum,
+                   {", ".join(bins)}
+            FROM complaint AS c
+            CROSS JOIN LATERAL (
+                SELECT c.ward_set, c.ward_code
+                WHERE c.ward_set IS NOT NULL AND c.ward_code IS NOT NULL
+                UNION ALL
+                SELECT c.current_set, c.current_ward_code
+                WHERE c.current_set IS NOT NULL AND c.current_ward_code IS NOT NULL
+                  AND c.ward_set IS DISTINCT FROM c.current_set
+            ) AS u(boundary_set, unit_code)
+            GROUP BY 1, 2, 3, 4, 5
+        )
+        UPDATE rollup_unit_day AS r
+        SET n_satisfied = k.n_satisfied, rating_sq_sum = k.rating_sq_sum,
+            {", ".join(f"{b} = k.{b}" for b in BINS)}
+        FROM counted AS k
+        WHERE r.boundary_set = k.boundary_set AND r.unit_code = k.unit_code AND r.day = k.day
+          AND r.field_code = k.field_code AND r.category_code = k.category_code
+        """
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("legend_breaks")
+    op.drop_index("complaint_handling_unit", table_name="complaint")
+    op.drop_index("complaint_open_due", table_name="complaint")
+    op.drop_table_comment("rollup_unit_day")
+    for name in ["n_satisfied", "rating_sq_sum", *BINS]:
+        op.drop_column("rollup_unit_day", name)

@@ -1,0 +1,29 @@
+-- Complaints counted per H3 cell of `cells` (cell, geom_3857, area_km2; a CTE of the statement
+-- that includes this) for the filters: whole months from the monthly rollup (cells of
+-- resolution 7-9, by field or for all fields, '*'), the days at the ends of the span (or every
+-- day, for categories and resolution 10) from the daily rollup.
+-- Identifiers: cell (h3_r7 .. h3_r10), measure (a rollup measure).
+-- Parameters: resolution, fields, categories, use_months, month_from, month_to (exclusive),
+-- use_days, day_from_1, day_to_1, day_from_2, day_to_2 (two spans of days, bounds included;
+-- NULL spans are empty).
+SELECT k.cell, sum(k.n)::integer AS n
+FROM (
+    SELECT m.cell, m.{measure} AS n
+    FROM cells AS c
+    JOIN rollup_cell_month AS m ON m.resolution = %(resolution)s AND m.cell = c.cell
+    WHERE %(use_months)s
+      AND m.field_code = ANY(coalesce(%(fields)s::text[], '{{*}}'))
+      AND (%(month_from)s::date IS NULL OR m.month >= %(month_from)s::date)
+      AND (%(month_to)s::date IS NULL OR m.month < %(month_to)s::date)
+    UNION ALL
+    SELECT c.cell, r.{measure}
+    FROM cells AS c
+    JOIN rollup_cell_day AS r ON r.{cell} = c.cell
+    WHERE %(use_days)s
+      AND (r.day BETWEEN %(day_from_1)s::date AND %(day_to_1)s::date
+           OR r.day BETWEEN %(day_from_2)s::date AND %(day_to_2)s::date)
+      AND (%(fields)s::text[] IS NULL OR r.field_code = ANY(%(fields)s::text[]))
+      AND (%(categories)s::text[] IS NULL OR r.category_code = ANY(%(categories)s::text[]))
+) AS k
+GROUP BY k.cell
+HAVING sum(k.n) > 0
