@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from analytics.smoothing import smooth_mean, smooth_share
-from tiles.legends import classify
+from tiles.breaks import classify
 from tiles.wards import binned_median
 
 

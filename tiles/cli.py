@@ -11,7 +11,7 @@ from rich.table import Table
 from gis_db.pool import connect
 from gis_db.settings import DbSettings
 from gis_db.sqlfiles import load_sql
-from tiles import legends
+from tiles import breaks
 
 app = typer.Typer(help="Vector tiles: legends and their frozen class breaks.", no_args_is_help=True)
 console = Console()
@@ -26,7 +26,7 @@ def breaks_cmd(
     """List the frozen class breaks of legends (or clear them)."""
     with connect(DbSettings()) as conn:
         if clear:
-            count = legends.clear(conn)
+            count = breaks.clear(conn)
             conn.commit()
             console.print(f"cleared {count} frozen legend(s)")
             return

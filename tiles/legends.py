@@ -1,125 +1,116 @@
-"""Class breaks of map legends: computed once (mapclassify) per layer, metric, boundary set and
-filters, stored, and served unchanged afterwards, so a wall's colours do not jump on refresh.
-
-The breaks of a period that is still running are frozen too: they are the breaks of the first
-request. `phananh tiles breaks --clear` recomputes them on the next request.
-"""
+"""Legends of the tile layers (`/legends/{layer}`): classes with colours and labels, in
+Vietnamese, with frozen breaks for the choropleth and the heat layer."""
 
 from __future__ import annotations
 
-import warnings
-from dataclasses import dataclass
-
-import mapclassify
-import numpy as np
 import psycopg
+from psycopg import sql
 
 from gis_db.sqlfiles import load_sql
+from tiles.breaks import NO_DATA, colours, frozen_breaks
+from tiles.errors import TileError, TileNotFound
+from tiles.layers import LAYERS, Request, cell_count_params, cell_counts, wards_of
+from tiles.wards import DEFAULT_METRIC, WARD_METRICS
 
-CLASSES = 5
-SAMPLE = 500
-# ColorBrewer 5-class schemes: sequential for "more is worse", diverging for "more is better".
-WORSE = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")  # YlOrRd
-BETTER = ("#d7191c", "#fdae61", "#ffffbf", "#a6d96a", "#1a9641")  # RdYlGn
-NO_DATA = "#d9d9d9"
-
-
-@dataclass(frozen=True)
-class Breaks:
-    """Upper bounds of the classes (the last is the maximum), the lowest value, the method."""
-
-    lowest: float
-    upper: tuple[float, ...]
-    method: str
-    units: int
-    data_version: int
-    computed_at: str
-
-    def classes(self, colours: tuple[str, ...], digits: int) -> list[dict[str, object]]:
-        """Legend rows: bounds, colour and a label (Vietnamese number style)."""
-        palette = _spread(colours, len(self.upper))
-        rows, low = [], self.lowest
-        for colour, high in zip(palette, self.upper, strict=True):
-            rows.append(
-                {
-                    "min": low,
-                    "max": high,
-                    "color": colour,
-                    "label": f"{_number(low, digits)} – {_number(high, digits)}",
-                }  # fmt: skip
-            )
-            low = high
-        return rows
+HEAT_LEGEND_RESOLUTION = 8  # densities of these cells set the heat classes
+# Categorical colours of complaint fields (Tableau 20), in the fields' display order.
+FIELD_COLOURS = (
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+    "#bcbd22", "#17becf", "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94",
+    "#f7b6d2", "#c7c7c7", "#dbdb8d", "#9edae5",
+)  # fmt: skip
+BOUNDARY_COLOUR = "#3f4a5a"
+NO_DATA_LABEL = "Chưa có dữ liệu"
 
 
-def frozen_breaks(
-    conn: psycopg.Connection,
-    layer: str,
-    metric: str,
-    set_slug: str,
-    filters: str,
-    values: np.ndarray,
-    data_version: int,
-) -> Breaks | None:
-    """The stored breaks of this legend, or new ones from `values` (stored first, so concurrent
-    requests agree). None when there is nothing to classify yet (nothing is stored then)."""
-    key = {"layer": layer, "metric": metric, "set": set_slug, "filters": filters}
-    row = conn.execute(load_sql("tiles", "breaks_get.sql"), key).fetchone()
-    if row is None:
-        finite = np.asarray(values, dtype=float)
-        finite = finite[np.isfinite(finite)]
-        if finite.size == 0:
-            return None
-        method, upper = classify(finite)
-        conn.execute(
-            load_sql("tiles", "breaks_put.sql"),
-            {
-                **key,
-                "method": method,
-                "breaks": upper,
-                "lowest": float(finite.min()),
-                "units": int(finite.size),
-                "version": data_version,
-            },  # fmt: skip
-        )
-        row = conn.execute(load_sql("tiles", "breaks_get.sql"), key).fetchone()
-    lowest, upper, method, units, version, at = row
-    return Breaks(lowest, tuple(upper), method, units, version, at.isoformat())
+def legend(conn: psycopg.Connection, name: str, request: Request, metric: str | None) -> dict:
+    """The legend of layer `name` for a request's filters and options."""
+    if name not in LAYERS:
+        raise TileNotFound(f"no layer '{name}' (layers: {', '.join(LAYERS)})")
+    if metric is not None and name != "wards":
+        raise TileError("metric= applies to the wards legend only")
+    build = {"wards": _wards, "heat": _heat, "complaints": _complaints, "boundaries": _lines}
+    return {"layer": name, "title": LAYERS[name].title, **build[name](conn, request, metric)}
 
 
-def classify(values: np.ndarray, k: int = CLASSES) -> tuple[str, list[float]]:
-    """Fisher-Jenks breaks, or one class per value when there are no more than `k` distinct
-    values. Over `SAMPLE` values (H3 cells), Fisher-Jenks runs on that many evenly spaced
-    quantiles, minimum and maximum included: deterministic, and fast without numba."""
-    distinct = np.unique(values)
-    if distinct.size <= k:
-        return "unique values", [float(v) for v in distinct]
-    sample = values if values.size <= SAMPLE else np.quantile(values, np.linspace(0, 1, SAMPLE))
-    with warnings.catch_warnings():  # mapclassify's note that numba would be faster
-        warnings.simplefilter("ignore", UserWarning)
-        bins = mapclassify.FisherJenks(sample, k=k).bins
-    return "Fisher-Jenks", [float(b) for b in bins]
+def _wards(conn: psycopg.Connection, request: Request, metric: str | None) -> dict:
+    metric = metric or DEFAULT_METRIC
+    if metric not in WARD_METRICS:
+        raise TileError(f"unknown metric '{metric}' (metrics: {', '.join(WARD_METRICS)})")
+    spec = WARD_METRICS[metric]
+    found = wards_of(conn, request)
+    if found is None:
+        return {"metric": metric, "classes": [], "no_data": _no_data()}
+    slug, metrics = found
+    breaks = frozen_breaks(
+        conn, "wards", metric, slug, request.filters.key(), metrics.columns[metric],
+        request.version,
+    )  # fmt: skip
+    scale = 100 if spec.unit == "%" else 1
+    return {
+        "metric": metric,
+        "metric_title": spec.title,
+        "unit": spec.unit,
+        "n_attribute": spec.n,
+        "set": slug,
+        "filters": request.filters.query(),
+        "as_of": request.as_of.isoformat(),
+        "metrics": {m.name: m.title for m in WARD_METRICS.values()},
+        **_classes(breaks, spec.higher_is_better, spec.digits, scale),
+    }
 
 
-def clear(conn: psycopg.Connection) -> int:
-    """Forget every frozen break (recomputed on the next request); how many were stored."""
-    return conn.execute(load_sql("tiles", "breaks_clear.sql")).rowcount
+def _heat(conn: psycopg.Connection, request: Request, metric: str | None) -> dict:
+    res = HEAT_LEGEND_RESOLUTION
+    statement = sql.SQL(load_sql("tiles", "heat_densities.sql")).format(
+        counts=cell_counts(res, request.filters)
+    )
+    values = [r[0] for r in conn.execute(statement, cell_count_params(res, request.filters))]
+    breaks = frozen_breaks(
+        conn, "heat", "per_km2", "", request.filters.key(), values, request.version
+    )
+    return {
+        "metric": "per_km2",
+        "metric_title": "Phản ánh trên km²",
+        "unit": "phản ánh/km²",
+        "filters": request.filters.query(),
+        **_classes(breaks, False, 1, 1),
+    }
 
 
-def colours(higher_is_better: bool) -> tuple[str, ...]:
-    """The colour ramp of a metric."""
-    return BETTER if higher_is_better else WORSE
+def _complaints(conn: psycopg.Connection, request: Request, metric: str | None) -> dict:
+    fields = conn.execute(load_sql("tiles", "field_names.sql")).fetchall()
+    return {
+        "attribute": "field",
+        "classes": [
+            {"value": code, "label": label, "color": FIELD_COLOURS[i % len(FIELD_COLOURS)]}
+            for i, (code, label) in enumerate(fields)
+        ],
+        "clusters": "Dưới mức thu phóng 14: tâm ô H3 với số phản ánh (n)",
+    }
 
 
-def _spread(colours: tuple[str, ...], n: int) -> list[str]:
-    """`n` colours of a ramp, spread over it (the darkest always last)."""
-    if n >= len(colours):
-        return list(colours)[:n]
-    picks = np.linspace(0, len(colours) - 1, n).round().astype(int)
-    return [colours[i] for i in picks]
+def _lines(conn: psycopg.Connection, request: Request, metric: str | None) -> dict:
+    return {"classes": [{"label": "Ranh giới đơn vị hành chính", "color": BOUNDARY_COLOUR}]}
 
 
-def _number(value: float, digits: int) -> str:
-    """A number as Vietnamese write it: '.' between thousands, ',' before decimals."""
-    text = f"{value:,.{digits}f}"
-    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+def _classes(breaks, higher_is_better: bool, digits: int, scale: float) -> dict:  # noqa: ANN001
+    if breaks is None:
+        return {"classes": [], "no_data": _no_data()}
+    rows = breaks.classes(colours(higher_is_better), digits)
+    if scale != 1:  # shares shown as percentages in labels; min/max stay shares
+        for row, low in zip(rows, [breaks.lowest, *breaks.upper], strict=False):
+            row["label"] = f"{low * scale:.1f} – {row['max'] * scale:.1f} %".replace(".", ",")
+    return {
+        "method": breaks.method,
+        "breaks": list(breaks.upper),
+        "classes": rows,
+        "no_data": _no_data(),
+        "frozen_at": breaks.computed_at,
+        "frozen_data_version": breaks.data_version,
+        "values": breaks.units,
+    }
+
+
+def _no_data() -> dict:
+    return {"label": NO_DATA_LABEL, "color": NO_DATA}

@@ -24,7 +24,7 @@ from tiles.cache import CachedTile, TileCache
 from tiles.errors import TileError
 from tiles.filters import TileFilters
 from tiles.layers import Layer, Request, resolve
-from tiles.legend import legend
+from tiles.legends import legend
 from tiles.settings import TileSettings
 from tiles.tile import Tile
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from tiles.legends import NO_DATA
+from tiles.breaks import NO_DATA
 
 # Style name -> the layers it shows (the overview shows all, the choropleth first).
 STYLES: dict[str, tuple[str, ...]] = {
