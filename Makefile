@@ -12,7 +12,7 @@ ifneq ($(wildcard $(DATA_MIRROR)),)
 export PHANANH_DATA_DIR ?= $(DATA_MIRROR)
 endif
 
-.PHONY: demo test venv postgis browser db-start serve lint clean bench-etl bench-geocode bench-tiles
+.PHONY: demo test venv postgis browser db-start serve lint clean bench-etl bench-geocode bench-tiles bench-tiles-10m
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +70,9 @@ $(TIPG_VENV)/.installed:
 bench-tiles: db-start $(TIPG_VENV)/.installed ## Tile benchmark against tipg on 1,000,000 demo complaints (wrk)
 	@command -v wrk >/dev/null || { if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q wrk; else echo "wrk is missing: sudo apt-get install wrk"; exit 1; fi; }
 	$(BIN)/python benchmarks/bench_tiles.py
+
+bench-tiles-10m: db-start ## Heat tiles with 10,000,000 demo complaints (loads for about half an hour)
+	$(BIN)/python benchmarks/bench_heat_scale.py
 
 bench-geocode: db-start ## Address geocoding benchmark (addresses/s)
 	$(BIN)/phananh boundaries load --all

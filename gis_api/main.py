@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from gis_api.errors import add_exception_handlers
 from gis_api.routers import boundaries, geocode, health, maps, tiles
 from gis_api.settings import ApiSettings
+from gis_api.version_watch import watch_data_version
 from gis_db.pool import open_pool
 from gis_db.settings import DbSettings
 from tiles.service import TileService
@@ -33,7 +34,8 @@ def create_app(
         limited = db.model_copy(update={"statement_timeout_ms": api.statement_timeout_ms})
         with open_pool(limited, autocommit=True) as pool:
             app.state.pool = pool
-            yield
+            async with watch_data_version(limited, app.state.tiles):
+                yield
 
     app = FastAPI(title=api.title, lifespan=lifespan)
     app.state.api_settings = api

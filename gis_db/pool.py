@@ -23,6 +23,15 @@ def connect(settings: DbSettings, *, autocommit: bool = False) -> psycopg.Connec
     return psycopg.connect(settings.url, autocommit=autocommit, options=_options(settings))
 
 
+async def connect_async(
+    settings: DbSettings, *, autocommit: bool = False
+) -> psycopg.AsyncConnection:
+    """One asynchronous connection with the project's session settings."""
+    return await psycopg.AsyncConnection.connect(
+        settings.url, autocommit=autocommit, options=_options(settings)
+    )
+
+
 @contextmanager
 def open_pool(settings: DbSettings, *, autocommit: bool = False) -> Iterator[ConnectionPool]:
     """Open a pool and fail fast when the database is unreachable."""

@@ -344,6 +344,13 @@ h3_cell = Table(
     Column("area_km2", Float, comment="area on the ellipsoid, for densities"),
 )
 Index("h3_cell_geom_3857_gist", h3_cell.c.geom_3857, postgresql_using="gist")
+for _res in (7, 8, 9, 10):  # a tile's cells of one resolution without reading the others
+    Index(
+        f"h3_cell_r{_res}_geom_3857_gist",
+        h3_cell.c.geom_3857,
+        postgresql_using="gist",
+        postgresql_where=text(f"resolution = {_res}"),
+    )
 
 
 def _measures() -> list[Column]:

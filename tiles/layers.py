@@ -22,7 +22,7 @@ from tiles.tile import Tile
 from tiles.wards import WARD_METRICS, WardMetrics, ward_metrics
 
 # Zoom -> H3 resolution of the heat layer (and of clusters below the points zoom).
-HEAT_RESOLUTIONS = ((9, 7), (11, 8), (13, 9), (99, 10))  # up to zoom -> resolution
+HEAT_RESOLUTIONS = ((10, 7), (12, 8), (14, 9), (99, 10))  # up to zoom -> resolution
 CELL_COLUMNS = {7: "h3_r7", 8: "h3_r8", 9: "h3_r9", 10: "h3_r10"}
 MONTHLY_RESOLUTIONS = (7, 8, 9)  # kept by rollup_cell_month, for all fields together
 MONTHLY_FIELD_RESOLUTIONS = (7,)  # ... and per field
@@ -238,8 +238,8 @@ LAYERS: dict[str, Layer] = {
         Layer(
             name="heat",
             title="Mật độ phản ánh (H3)",
-            description="Complaints per H3 cell for the filters; resolution 7 up to zoom 9, "
-            "8 at 10-11, 9 at 12-13, 10 from 14.",
+            description="Complaints per H3 cell for the filters; resolution 7 up to zoom 10, "
+            "8 at 11-12, 9 at 13-14, 10 from 15.",
             minzoom=0,
             maxzoom=22,
             vector_layers={"heat": _CELL_FIELDS},

@@ -1,10 +1,11 @@
 """Tiles as the API serves them: validated before any query, rendered once, compressed once
 and cached under the data version.
 
-A cache hit needs no database: the data version is remembered for `version_ttl_ms`, and a
-request that names a newer version (TileJSON URLs carry it) refreshes it at once. A miss
-reads the version first and renders after it; the ETL bumps the version in the same
-transaction as the data, so a tile is never stored under a version newer than its data.
+A cache hit needs no database: the data version read last (the API reads it on its event loop
+every half `version_ttl_ms`) serves for `version_ttl_ms`, and a request that names a newer
+version (TileJSON URLs carry it) reads it again at once. A tile is rendered after its version
+was read, and the ETL bumps the version in the same transaction as the data, so a tile is
+never stored under a version newer than its data.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ class TileService:
         self.settings = settings or TileSettings()
         self.cache = TileCache(self.settings.cache_mb * 1_000_000)
         self._codes: tuple[int, dict[str, set[str]]] | None = None
-        self._version: tuple[int, float] | None = None  # value, when read (monotonic)
+        self._version: tuple[int, float] | None = None  # value, valid until (monotonic)
         self._lock = threading.Lock()
         self.memo: LRUCache = LRUCache(maxsize=64)  # per-version values shared by tiles
 
@@ -94,19 +95,29 @@ class TileService:
         step = max(self.settings.backlog_minutes, 1) * 60
         return datetime.fromtimestamp(time.time() // step * step, UTC)
 
-    def cached(self, spec: TileSpec, wanted: int | None = None) -> CachedTile | None:
-        """The tile from the cache when the remembered data version is fresh enough."""
+    def known_version(self, wanted: int | None = None) -> int | None:
+        """The data version read last, when it is fresh and not older than `wanted`."""
         with self._lock:
             known = self._version
-        if known is None or time.monotonic() - known[1] > self.settings.version_ttl_ms / 1000:
+        if known is None or time.monotonic() > known[1]:
             return None
         if wanted is not None and wanted > known[0]:
             return None
-        return self.cache.get(spec.key(known[0]))
+        return known[0]
 
-    def render(self, conn: psycopg.Connection, spec: TileSpec) -> CachedTile:
-        """Read the data version, then serve the tile from the cache or render it."""
-        version = self.data_version(conn)
+    def cached(self, spec: TileSpec, wanted: int | None = None) -> CachedTile | None:
+        """The tile from the cache, without the database, when the version read last is fresh."""
+        version = self.known_version(wanted)
+        return None if version is None else self.cache.get(spec.key(version))
+
+    def render(
+        self, conn: psycopg.Connection, spec: TileSpec, wanted: int | None = None
+    ) -> CachedTile:
+        """Serve the tile from the cache or render it, at the data version read last when
+        fresh (else read now)."""
+        version = self.known_version(wanted)
+        if version is None:
+            version = self.data_version(conn)
         found = self.cache.get(spec.key(version))
         if found is not None:
             return found
@@ -145,9 +156,14 @@ class TileService:
     def data_version(self, conn: psycopg.Connection) -> int:
         """The version every batch bumps (read now, and remembered for cache lookups)."""
         row = conn.execute(load_sql("tiles", "data_version.sql")).fetchone()
-        version = int(row[0]) if row else 0
+        return self.remember_version(int(row[0]) if row else 0)
+
+    def remember_version(self, version: int, valid_s: float | None = None) -> int:
+        """Note the data version just read; cache lookups use it for `valid_s` seconds
+        (`version_ttl_ms` by default)."""
+        valid = self.settings.version_ttl_ms / 1000 if valid_s is None else valid_s
         with self._lock:
-            self._version = (version, time.monotonic())
+            self._version = (version, time.monotonic() + valid)
         return version
 
     def describe(self, conn: psycopg.Connection) -> tuple[int, tuple[float, float, float, float]]:

@@ -140,7 +140,7 @@ async def tile(
     spec = service.spec(layers, z, x, y, filters, {"set": set})
     result = service.cached(spec, v)
     if result is None:
-        result = await with_connection(request, lambda conn: service.render(conn, spec))
+        result = await with_connection(request, lambda conn: service.render(conn, spec, v))
     return _tile_response(request, result, service.settings.max_age)
 
 

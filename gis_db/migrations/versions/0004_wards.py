@@ -1,6 +1,6 @@
 """For ward choropleths: the unit rollup also keeps satisfied ratings, squared ratings and a
-histogram of days to close; frozen class breaks of legends; indexes for the open backlog and
-for complaints of one handling unit.
+histogram of days to close; frozen class breaks of legends; indexes for the open backlog, for
+complaints of one handling unit and for the H3 cells of each resolution.
 
 Revision ID: 0004
 Revises: 0003
@@ -62,6 +62,14 @@ def upgrade() -> None:
         postgresql_where=sa.text(f"status IN {OPEN}"),
     )
     op.create_index("complaint_handling_unit", "complaint", ["handling_unit_code", "received_at"])
+    for res in (7, 8, 9, 10):  # a tile's cells of one resolution without reading the others
+        op.create_index(
+            f"h3_cell_r{res}_geom_3857_gist",
+            "h3_cell",
+            ["geom_3857"],
+            postgresql_using="gist",
+            postgresql_where=sa.text(f"resolution = {res}"),
+        )
     op.create_table(
         "legend_breaks",
         sa.Column("layer", sa.Text(collation="C"), nullable=False),
@@ -146,6 +154,8 @@ def _backfill() -> None:
 
 def downgrade() -> None:
     op.drop_table("legend_breaks")
+    for res in (7, 8, 9, 10):
+        op.drop_index(f"h3_cell_r{res}_geom_3857_gist", table_name="h3_cell")
     op.drop_index("complaint_handling_unit", table_name="complaint")
     op.drop_index("complaint_open_due", table_name="complaint")
     op.drop_table_comment("rollup_unit_day")
