@@ -12,6 +12,7 @@ import shapely
 from psycopg.types.json import Jsonb
 
 from gis_db.sqlfiles import load_sql
+from gis_db.versioning import bump_data_version
 
 # Overlaps and gaps smaller than this are digitising noise, counted but not listed one by one.
 SLIVER_M2 = 1.0
@@ -88,6 +89,7 @@ def load_boundary_set(conn: psycopg.Connection, units: gpd.GeoDataFrame, meta: S
         )
         conn.execute(_sql("insert_unit_parts.sql"), {"set_id": set_id})
         conn.execute(_sql("count_units.sql"), {"set_id": set_id})
+        bump_data_version(conn)  # cached boundary and ward tiles of the old shapes expire
     return set_id
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import psycopg
 
 from gis_db.sqlfiles import load_sql
+from gis_db.versioning import bump_data_version
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,7 @@ def derive_population(
         load_sql("boundaries", "update_population.sql"),
         {"slug": target, "codes": codes, "populations": values, "methods": methods, "year": year},
     )
+    bump_data_version(conn)  # per-10,000 figures change
     known = [v for v in values if v is not None]
     header = conn.execute(load_sql("boundaries", "set_by_slug.sql"), {"slug": target}).fetchone()
     total_units = header[1]

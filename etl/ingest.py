@@ -44,6 +44,7 @@ from etl.validate import (
     validate,
 )
 from gis_db.sqlfiles import load_sql
+from gis_db.versioning import bump_data_version
 
 if TYPE_CHECKING:
     from etl.address.geocoder import AddressGeocoder
@@ -357,9 +358,9 @@ def _load(
         result.methods = dict(zip(methods.tolist(), counts.tolist(), strict=True))
         result.flags = {k: int(v.sum()) for k, v in rows.flags.items() if v.any()}
         changed = result.rows_inserted + result.rows_updated > 0
-        result.data_version = run(
-            "bump_data_version.sql" if changed else "data_version.sql"
-        ).fetchone()[0]
+        result.data_version = (
+            bump_data_version(conn) if changed else run("data_version.sql").fetchone()[0]
+        )
         for key in TEMP_TABLES:
             conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(names[key])))
 

@@ -223,3 +223,11 @@ def test_styles_use_the_legends(wards):
     assert heat["method"] == "Fisher-Jenks" and heat["classes"]
     fields = client.get("/legends/complaints").json()["classes"]
     assert len(fields) == len({f["color"] for f in fields}) >= 10
+
+
+def test_boundary_loads_bump_the_data_version(catalog_clone):
+    """Cached boundary and ward tiles must not outlive the shapes or populations they show."""
+    with catalog_clone() as db, psycopg.connect(db.url) as conn:
+        version = conn.execute("SELECT version FROM data_version").fetchone()[0]
+        sets = conn.execute("SELECT count(*) FROM boundary_set").fetchone()[0]
+    assert version >= sets + 1  # every set, and the 2025 population

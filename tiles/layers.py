@@ -176,20 +176,27 @@ def render_complaints(conn: psycopg.Connection, request: Request, settings: Tile
     return bytes(data) if data else b""
 
 
-def boundary_set(conn: psycopg.Connection, slug: str | None) -> str | None:
-    """The slug of a boundary set (TileNotFound when there is none such), or of today's ward
-    set when `slug` is None (None when no set is loaded)."""
+def boundary_set(conn: psycopg.Connection, request: Request) -> str | None:
+    """The slug of the request's boundary set (TileNotFound when there is none such), or of
+    today's ward set when it names none (None when no set is loaded); looked up once per data
+    version."""
+    slug = request.options.get("set")
+    key = ("set", slug, request.version)
+    found = request.memo.get(key)
+    if found is not None:
+        return found[0]
     if slug is None:
         row = conn.execute(load_sql("tiles", "current_set.sql")).fetchone()
-        return row[0] if row else None
-    if not conn.execute(load_sql("tiles", "set_exists.sql"), {"slug": slug}).fetchone()[0]:
+        slug = row[0] if row else None
+    elif not conn.execute(load_sql("tiles", "set_exists.sql"), {"slug": slug}).fetchone()[0]:
         raise TileNotFound(f"no boundary set '{slug}' (see /boundaries/sets)")
+    request.memo[key] = (slug,)
     return slug
 
 
 def render_boundaries(conn: psycopg.Connection, request: Request, settings: TileSettings) -> bytes:
     """Unit outlines and label points of a boundary set (today's ward set by default)."""
-    slug = boundary_set(conn, request.options.get("set"))
+    slug = boundary_set(conn, request)
     if slug is None:
         return b""
     params = {**request.tile.params(settings.extent, settings.buffer), "set": slug}
@@ -200,7 +207,7 @@ def render_boundaries(conn: psycopg.Connection, request: Request, settings: Tile
 def wards_of(conn: psycopg.Connection, request: Request) -> tuple[str, WardMetrics] | None:
     """The set and the ward metrics of a request, computed once per set, filters, data version
     and cut-off (kept in the request's memo)."""
-    slug = boundary_set(conn, request.options.get("set"))
+    slug = boundary_set(conn, request)
     if slug is None:
         return None
     key = ("wards", slug, request.filters.key(), request.version, request.as_of)
