@@ -247,6 +247,43 @@ def test_clusters_below_the_points_zoom_add_up(tiled):
     assert {f["id"]: f["properties"]["n"] for f in features} == want
 
 
+def test_a_full_points_tile_aggregates_instead_of_truncating(tiled):
+    """More complaints in the buffered tile than max_points: H3 clusters holding all of them,
+    never a sample; exactly max_points: the points themselves."""
+    db, _, _ = tiled
+    rows = _complaints(db)
+    tile = mercantile.tile(*CENTRE, 14)
+    area = _buffered(tile)
+    inside = [
+        shapely.Point(mercantile.xy(lon, lat)).intersects(area)
+        for lat, lon in zip(rows.lat, rows.lon, strict=True)
+    ]
+    count = sum(inside)
+    assert count > 20
+    url = f"/tiles/complaints/14/{tile.x}/{tile.y}.mvt"
+    settings = DbSettings(_env_file=None, database_url=db.url)
+    for cap, clustered in ((count - 1, True), (count, False)):
+        tiles = TileSettings(_env_file=None, max_points=cap)
+        with TestClient(create_app(db=settings, tile_settings=tiles)) as client:
+            features = _decode(client.get(url))["complaints"]["features"]
+        if clustered:
+            assert all("n" in f["properties"] for f in features)
+            assert {f["id"]: f["properties"]["n"] for f in features} == _cluster_reference(
+                rows, tile
+            )
+        else:
+            assert len(features) == count and not any("n" in f["properties"] for f in features)
+
+
+def _cluster_reference(rows: pd.DataFrame, tile: mercantile.Tile) -> dict[int, int]:
+    """Counts per resolution-10 cell whose centre meets the buffered tile (h3-py)."""
+    counts = Counter(
+        h3.latlng_to_cell(lat, lon, 10) for lat, lon in zip(rows.lat, rows.lon, strict=True)
+    )
+    area = _buffered(tile)
+    return {int(c, 16): n for c, n in counts.items() if _hexagon(c).centroid.intersects(area)}
+
+
 def test_boundaries_and_composite(tiled):
     _, client, _ = tiled
     tile = mercantile.tile(*CENTRE, 13)

@@ -24,13 +24,15 @@ WITH env AS (
       AND (NOT %(late)s OR coalesce(c.resolved_at, c.closed_at) > c.due_at)
     LIMIT %(limit)s
 )
-SELECT ST_AsMVT(t, %(layer)s, %(extent)s, 'geom', 'id'), count(*)
-FROM (
-    SELECT p.id, p.field_code AS field, coalesce(p.category_code, '') AS category, p.status,
-           ((p.received_at AT TIME ZONE %(tz)s)::date)::text AS received,  -- ISO DateStyle
-           ST_AsMVTGeom(p.geom_3857, env.tile, %(extent)s, %(buffer)s, true)
-               AS geom
-    FROM picked AS p
-    CROSS JOIN env
-) AS t
-WHERE t.geom IS NOT NULL
+SELECT (
+    SELECT ST_AsMVT(t, %(layer)s, %(extent)s, 'geom', 'id')
+    FROM (
+        SELECT p.id, p.field_code AS field, coalesce(p.category_code, '') AS category,
+               p.status,
+               ((p.received_at AT TIME ZONE %(tz)s)::date)::text AS received,  -- ISO DateStyle
+               ST_AsMVTGeom(p.geom_3857, env.tile, %(extent)s, %(buffer)s, true) AS geom
+        FROM picked AS p
+        CROSS JOIN env
+    ) AS t
+    WHERE t.geom IS NOT NULL
+), (SELECT count(*) FROM picked)  -- rows picked, not features kept: a full LIMIT aggregates
