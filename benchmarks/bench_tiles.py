@@ -251,7 +251,11 @@ def main() -> None:
     report("phananh complaints layer", mine)
     print(f"  ratio phananh / tipg: {mine['tiles/s'] / their['tiles/s']:.2f}x tiles/s")
     same = sum(a == b for a, b in checks)
-    print(f"  same points inside the tile on {same} of {len(checks)} sampled tiles")
+    worst = max(abs(a - b) / max(b, 1) for a, b in checks)
+    print(
+        f"  points inside sampled tiles: equal on {same} of {len(checks)}, at most "
+        f"{worst:.1%} apart (points on the tile's edge; tipg truncates at its cap)"
+    )
     print("\nheat, z10-15:")
     report("phananh heat, uncached", heat_cold)
     hot = heat_paths[:HOT_TILES]
