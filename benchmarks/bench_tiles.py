@@ -183,7 +183,7 @@ def wrk(port: int, paths: list[str], seconds: int, connections: int) -> dict[str
     }
 
 
-def same_features(tile: mercantile.Tile) -> tuple[int, int]:
+def same_features(tile: mercantile.Tile) -> tuple[int, int] | None:
     """Points inside one tile from each server (ours also sends those in the buffer, which
     tipg leaves out; inside the tile the two must agree)."""
     counts = []
@@ -194,13 +194,10 @@ def same_features(tile: mercantile.Tile) -> tuple[int, int]:
     ):
         body = urllib.request.urlopen(url).read()
         layers = mapbox_vector_tile.decode(body) if body else {}
-        counts.append(
-            sum(
-                _inside(f["geometry"]["coordinates"])
-                for layer in layers.values()
-                for f in layer["features"]
-            )
-        )
+        features = [f for layer in layers.values() for f in layer["features"]]
+        if any("n" in f["properties"] for f in features):
+            return None  # ours aggregated a tile over the cap where tipg truncates
+        counts.append(sum(_inside(f["geometry"]["coordinates"]) for f in features))
     return counts[0], counts[1]
 
 
@@ -244,7 +241,7 @@ def main() -> None:
     with tipg(settings):
         their = wrk(TIPG, tipg_points, **run)
         with ours(settings, cache_mb=0):
-            checks = [same_features(t) for t in points[:20]]
+            checks = [c for c in map(same_features, points[:20]) if c is not None]
             mine = wrk(OURS, ours_points, **run)
             heat_cold = wrk(OURS, heat_paths, **run)
     report("tipg 1.6.1 collection tiles", their)
@@ -254,7 +251,7 @@ def main() -> None:
     worst = max(abs(a - b) / max(b, 1) for a, b in checks)
     print(
         f"  points inside sampled tiles: equal on {same} of {len(checks)}, at most "
-        f"{worst:.1%} apart (points on the tile's edge; tipg truncates at its cap)"
+        f"{worst:.1%} apart (points on the tile's edges), {20 - len(checks)} aggregated"
     )
     print("\nheat, z10-15:")
     report("phananh heat, uncached", heat_cold)
