@@ -5,8 +5,10 @@ Vectorised with h3ronpy (the H3 C library over Arrow arrays).
 
 from __future__ import annotations
 
+import h3ronpy
 import numpy as np
 import pyarrow as pa
+import shapely
 from h3ronpy import vector
 
 RESOLUTIONS = (7, 8, 9, 10)
@@ -38,6 +40,24 @@ def cell_polygons_wkb(cell_ids: np.ndarray) -> np.ndarray:
     """WKB of the hexagon (or pentagon) of each cell, in lon/lat."""
     ids = pa.array(np.asarray(cell_ids, dtype=np.int64).view(np.uint64), type=pa.uint64())
     return pa.array(vector.cells_to_wkb_polygons(ids)).to_numpy(zero_copy_only=False)
+
+
+def cell_polygons_mercator_wkb(polygons_wkb: np.ndarray) -> np.ndarray:
+    """The same polygons in spherical Web Mercator (EPSG:3857), as WKB."""
+    shapes = shapely.from_wkb(polygons_wkb)
+    radius = 6378137.0
+
+    def mercator(coords: np.ndarray) -> np.ndarray:
+        lon, lat = np.radians(coords[:, 0]), np.radians(coords[:, 1])
+        return np.column_stack([radius * lon, radius * np.log(np.tan(np.pi / 4 + lat / 2))])
+
+    return shapely.to_wkb(shapely.transform(shapes, mercator))
+
+
+def cell_areas_km2(cell_ids: np.ndarray) -> np.ndarray:
+    """Area of each cell in km² (H3's exact spherical areas)."""
+    ids = pa.array(np.asarray(cell_ids, dtype=np.int64).view(np.uint64), type=pa.uint64())
+    return np.asarray(h3ronpy.cells_area_km2(ids))
 
 
 def resolution_of(cell_ids: np.ndarray) -> np.ndarray:

@@ -526,13 +526,17 @@ def _sum_versions(versions: pa.Table, sign: int, tz: str) -> tuple[pa.Table, ...
 
 
 def _hexagons(rows: BatchRows) -> pa.Table:
-    """Cell, resolution and hexagon (WKB) of every cell the rows use."""
+    """Cell, resolution, hexagon (WKB, lon/lat and Web Mercator) and area of every cell the
+    rows use (computed here, in the background, rather than per cell in PostGIS)."""
     used = np.unique(np.concatenate([values[values != 0] for values in rows.cells.values()]))
+    polygons = h3index.cell_polygons_wkb(used)
     return pa.table(
         {
             "cell": pa.array(used, type=pa.int64()),
             "resolution": pa.array(h3index.resolution_of(used)),
-            "wkb": pa.array(h3index.cell_polygons_wkb(used), type=pa.binary()),
+            "wkb": pa.array(polygons, type=pa.binary()),
+            "wkb_3857": pa.array(h3index.cell_polygons_mercator_wkb(polygons), type=pa.binary()),
+            "area_km2": pa.array(h3index.cell_areas_km2(used), type=pa.float64()),
         }
     )
 

@@ -341,9 +341,8 @@ h3_cell = Table(
     Column("resolution", SmallInteger, nullable=False),
     Column("geom", Geometry("POLYGON", srid=4326, spatial_index=False), nullable=False),
     Column("geom_3857", Geometry("POLYGON", srid=3857, spatial_index=False), nullable=False),
-    Column("area_km2", Float, comment="area on the ellipsoid, for densities"),
+    Column("area_km2", Float, comment="area on the sphere (H3), for densities"),
 )
-Index("h3_cell_geom_3857_gist", h3_cell.c.geom_3857, postgresql_using="gist")
 for _res in (7, 8, 9, 10):  # a tile's cells of one resolution without reading the others
     Index(
         f"h3_cell_r{_res}_geom_3857_gist",

@@ -105,6 +105,8 @@ def test_heat_counts_match_h3(tiled, z):
     for f in got:
         assert f["properties"]["resolution"] == heat_resolution(z)
         assert int(f["properties"]["h3"], 16) == f["id"]
+        area = h3.cell_area(f["properties"]["h3"], unit="km^2")  # densities on H3's sphere
+        assert f["properties"]["per_km2"] == pytest.approx(f["properties"]["n"] / area, abs=0.006)
 
 
 def test_heat_filters_match_h3(tiled):
