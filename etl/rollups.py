@@ -16,10 +16,10 @@ from gis_db.schema import CLOSE_DAY_BINS, close_bin_columns
 
 CELL_KEY = ["h3_r7", "h3_r8", "h3_r9", "h3_r10", "day", "field_code", "category_code"]
 UNIT_KEY = ["boundary_set", "unit_code", "day", "field_code", "category_code"]
-MONTH_KEY = ["resolution", "cell", "month", "field_code"]
+MONTH_KEY = ["resolution", "cell", "month", "field_code", "category_code"]
 MONTH_RESOLUTIONS = (7, 8, 9)
 MONTH_FIELD_RESOLUTIONS = (7,)  # finer cells by field would be nearly one row per complaint
-ALL_FIELDS = "*"  # the field code of monthly rows that count every field
+ALL = "*"  # the field (and category) code of monthly rows that count all of them
 MEASURES = [
     "n", "n_open", "n_resolved", "n_rejected", "n_late", "n_rated", "rating_sum",
     "resolve_hours_sum",
@@ -136,20 +136,23 @@ def unit_rollup(delta: pa.Table) -> pa.Table:
 
 
 def month_rollup(cells: pa.Table) -> pa.Table:
-    """A summed cell delta (CELL_KEY) summed again by MONTH_KEY for resolutions 7-9 for all
-    fields together (field '*'), and per field at resolution 7: the monthly rollup that heat
-    tiles below zoom 14 read."""
+    """A summed cell delta (CELL_KEY) summed again by MONTH_KEY: for resolutions 7-9 for all
+    fields and categories together ('*', '*'), and at resolution 7 also per field (category
+    '*') and per field and category: the monthly rollup that heat tiles read."""
     month = pc.floor_temporal(cells["day"], unit="month")
-    every = pa.array(np.full(cells.num_rows, ALL_FIELDS, dtype=object), type=pa.string())
+    every = pa.array(np.full(cells.num_rows, ALL, dtype=object), type=pa.string())
     parts = []
     for res in MONTH_RESOLUTIONS:
-        fields = (cells["field_code"], every) if res in MONTH_FIELD_RESOLUTIONS else (every,)
-        for field in fields:
+        splits = [(every, every)]
+        if res in MONTH_FIELD_RESOLUTIONS:
+            splits += [(cells["field_code"], every), (cells["field_code"], cells["category_code"])]
+        for field, category in splits:
             columns = {
                 "resolution": pa.array(np.full(cells.num_rows, res, dtype=np.int16)),
                 "cell": cells[f"h3_r{res}"],
                 "month": month,
                 "field_code": field,
+                "category_code": category,
                 **{m: cells[m] for m in MEASURES},
                 "removal": cells["removal"],
             }

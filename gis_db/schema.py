@@ -403,8 +403,8 @@ rollup_cell_day = Table(
     comment="complaints by H3 cells (resolutions 7-10) of their point, day, field, category",
 )
 Index("rollup_cell_day_day", rollup_cell_day.c.day)
-for _res in (7, 8, 9):  # heat tiles below zoom 14 sum the rollup by a coarser cell
-    Index(f"rollup_cell_day_r{_res}", rollup_cell_day.c[f"h3_r{_res}"])
+for _res in (7, 8, 9):  # heat tiles sum the rollup by a coarser cell, often over a span of days
+    Index(f"rollup_cell_day_r{_res}_day", rollup_cell_day.c[f"h3_r{_res}"], rollup_cell_day.c.day)
 
 rollup_cell_month = Table(
     "rollup_cell_month",
@@ -414,8 +414,15 @@ rollup_cell_month = Table(
     Column("month", Date, nullable=False, comment="first day of the local month of reception"),
     Column("field_code", CODE, nullable=False, comment="'*' for all fields together"),
     *_measures(),
-    PrimaryKeyConstraint("resolution", "cell", "month", "field_code"),
-    comment="complaints by H3 cell (resolutions 7-9), month and field (7) or all fields ('*')",
+    Column(
+        "category_code",
+        CODE,
+        nullable=False,
+        comment="'*' for all categories together, '' for complaints without one",
+    ),
+    PrimaryKeyConstraint("resolution", "cell", "month", "field_code", "category_code"),
+    comment="complaints by H3 cell (resolutions 7-9) and month: all together ('*', '*'), and at "
+    "resolution 7 by field and by field and category",
 )
 
 rollup_unit_day = Table(

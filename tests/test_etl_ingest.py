@@ -122,7 +122,7 @@ MEASURES = [
 UNIT_MEASURES = [*MEASURES, "n_satisfied", "rating_sq_sum", *close_bin_columns()]
 CELL_KEY = ["h3_r7", "h3_r8", "h3_r9", "h3_r10", "day", "field_code", "category_code"]
 UNIT_KEY = ["boundary_set", "unit_code", "day", "field_code", "category_code"]
-MONTH_KEY = ["resolution", "cell", "month", "field_code"]
+MONTH_KEY = ["resolution", "cell", "month", "field_code", "category_code"]
 
 
 def _frame(conn: psycopg.Connection, query: str) -> pd.DataFrame:
@@ -191,10 +191,12 @@ def reference_rollups(conn: psycopg.Connection) -> tuple[pd.DataFrame, pd.DataFr
     today = today[c["current_set"].notna() & c["current_ward_code"].notna() & other]
     units = pd.concat([dated, today]).groupby(UNIT_KEY, as_index=False)[UNIT_MEASURES].sum()
     monthly = m[has_cell].assign(month=[d.replace(day=1) for d in m.loc[has_cell, "day"]])
-    every = monthly.assign(field_code="*")  # all fields together; per field at resolution 7
+    # All together at resolutions 7-9; at 7 also per field, and per field and category.
+    every = monthly.assign(field_code="*", category_code="*")
+    by_field = monthly.assign(category_code="*", resolution=7, cell=monthly["h3_r7"])
     months = (
         pd.concat(
-            [monthly.assign(resolution=7, cell=monthly["h3_r7"])]
+            [monthly.assign(resolution=7, cell=monthly["h3_r7"]), by_field]
             + [every.assign(resolution=r, cell=every[f"h3_r{r}"]) for r in (7, 8, 9)]
         )
         .groupby(MONTH_KEY, as_index=False)[MEASURES]

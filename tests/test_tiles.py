@@ -166,23 +166,46 @@ def test_heat_spans_of_days_match_h3(tiled, z, query):
     assert {f["id"]: f["properties"]["n"] for f in got["heat"]["features"]} == want
 
 
-def test_heat_category_filter_matches_h3(tiled):
+@pytest.mark.parametrize(
+    ("z", "span"),
+    [(11, "&from=2024-02-10"), (10, "&from=2024-02-10"), (9, "&to=2025-09-14"), (10, "")],
+)
+def test_heat_category_filter_matches_h3(tiled, z, span):
+    """Categories from the daily rollup (z11, resolution 8) and from the monthly rollup's
+    rows by field and category (resolution 7), with and without their field."""
     db, client, _ = tiled
     with psycopg.connect(db.url) as conn:
-        category = conn.execute(
-            "SELECT category_code FROM complaint WHERE geom IS NOT NULL "
-            "GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
-        ).fetchone()[0]
+        category, field = conn.execute(
+            "SELECT category_code, field_code FROM complaint WHERE geom IS NOT NULL "
+            "GROUP BY 1, 2 ORDER BY count(*) DESC LIMIT 1"
+        ).fetchone()
         ids = {r[0] for r in conn.execute(
             "SELECT id FROM complaint WHERE category_code = %s", (category,)
         )}  # fmt: skip
     rows = _complaints(db)
-    tile = mercantile.tile(*CENTRE, 11)
-    got = _decode(
-        client.get(f"/tiles/heat/11/{tile.x}/{tile.y}.mvt?category={category}&from=2024-02-10")
+    chosen = rows["id"].isin(ids)
+    if "from=" in span:
+        chosen &= rows["received"] >= span.split("=")[1]
+    if "to=" in span:
+        chosen &= rows["received"] <= span.split("=")[1]
+    tile = mercantile.tile(*CENTRE, z)
+    want = _heat_reference(rows[chosen], tile)
+    assert want
+    for query in (f"category={category}", f"category={category}&field={field}"):
+        got = _decode(client.get(f"/tiles/heat/{z}/{tile.x}/{tile.y}.mvt?{query}{span}"))
+        assert {f["id"]: f["properties"]["n"] for f in got["heat"]["features"]} == want, query
+    other = next(f for f in rows["field"].unique() if f != field)  # the category is not in it
+    empty = client.get(f"/tiles/heat/{z}/{tile.x}/{tile.y}.mvt?category={category}&field={other}")
+    assert empty.status_code == 204
+    by_field = _decode(client.get(f"/tiles/heat/{z}/{tile.x}/{tile.y}.mvt?field={field}{span}"))
+    fields = rows["field"] == field
+    if "from=" in span:
+        fields &= rows["received"] >= span.split("=")[1]
+    if "to=" in span:
+        fields &= rows["received"] <= span.split("=")[1]
+    assert {f["id"]: f["properties"]["n"] for f in by_field["heat"]["features"]} == (
+        _heat_reference(rows[fields], tile)
     )
-    want = _heat_reference(rows[rows["id"].isin(ids) & (rows["received"] >= "2024-02-10")], tile)
-    assert {f["id"]: f["properties"]["n"] for f in got["heat"]["features"]} == want
 
 
 def test_hexagon_crossing_tiles_is_in_both(tiled):

@@ -24,8 +24,8 @@ from tiles.wards import WARD_METRICS, WardMetrics, ward_metrics
 # Zoom -> H3 resolution of the heat layer (and of clusters below the points zoom).
 HEAT_RESOLUTIONS = ((10, 7), (12, 8), (14, 9), (99, 10))  # up to zoom -> resolution
 CELL_COLUMNS = {7: "h3_r7", 8: "h3_r8", 9: "h3_r9", 10: "h3_r10"}
-MONTHLY_RESOLUTIONS = (7, 8, 9)  # kept by rollup_cell_month, for all fields together
-MONTHLY_FIELD_RESOLUTIONS = (7,)  # ... and per field
+MONTHLY_RESOLUTIONS = (7, 8, 9)  # kept by rollup_cell_month, for everything together
+MONTHLY_FIELD_RESOLUTIONS = (7,)  # ... and per field, and per field and category
 MEASURES = ("n", "n_open", "n_resolved", "n_rejected", "n_late")
 TIMEZONE = "Asia/Ho_Chi_Minh"
 
@@ -103,15 +103,27 @@ def cell_count_params(resolution: int, filters: TileFilters) -> dict[str, object
     return {
         **filters.params(),
         **_spans(filters, monthly=_monthly(resolution, filters)),
+        **_month_rows(filters),
         "resolution": resolution,
     }
 
 
 def _monthly(resolution: int, filters: TileFilters) -> bool:
     """Whether the monthly rollup can answer (whole months of) these filters."""
-    if resolution not in MONTHLY_RESOLUTIONS or filters.category:
+    if resolution not in MONTHLY_RESOLUTIONS:
         return False
-    return not filters.field or resolution in MONTHLY_FIELD_RESOLUTIONS
+    return not (filters.field or filters.category) or resolution in MONTHLY_FIELD_RESOLUTIONS
+
+
+def _month_rows(filters: TileFilters) -> dict[str, object]:
+    """Which rows of the monthly rollup count the filters: all together ('*', '*'), a field's
+    (field, '*'), or categories' (any field or the given ones, the categories)."""
+    if filters.category:
+        return {
+            "month_fields": list(filters.field) or None,
+            "month_categories": list(filters.category),
+        }
+    return {"month_fields": list(filters.field) or ["*"], "month_categories": ["*"]}
 
 
 def _spans(filters: TileFilters, monthly: bool) -> dict[str, object]:

@@ -4,6 +4,7 @@ WITH months AS (
     USING {agg_months} AS a
     WHERE a.removal AND r.n = 0 AND r.resolution = a.resolution AND r.cell = a.cell
       AND r.month = a.month AND r.field_code = a.field_code
+      AND r.category_code = a.category_code
 ), cells AS (
     DELETE FROM rollup_cell_day AS r
     USING {agg_cells} AS a

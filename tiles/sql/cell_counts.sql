@@ -1,9 +1,10 @@
 -- Complaints counted per H3 cell of `cells` (cell, geom_3857, area_km2; a CTE of the statement
 -- that includes this) for the filters: whole months from the monthly rollup (cells of
--- resolution 7-9, by field or for all fields, '*'), the days at the ends of the span (or every
--- day, for categories and resolution 10) from the daily rollup.
+-- resolution 7-9 for everything, '*'; at 7 also by field and category), the days at the ends of
+-- the span (or every day, for fields and categories at resolutions 8-10) from the daily rollup.
 -- Identifiers: cell (h3_r7 .. h3_r10), measure (a rollup measure).
--- Parameters: resolution, fields, categories, use_months, month_from, month_to (exclusive),
+-- Parameters: resolution, fields, categories, month_fields and month_categories (the monthly
+-- rows to read: NULL fields means any), use_months, month_from, month_to (exclusive),
 -- use_days, day_from_1, day_to_1, day_from_2, day_to_2 (two spans of days, bounds included;
 -- NULL spans are empty).
 SELECT k.cell, sum(k.n)::integer AS n
@@ -12,7 +13,8 @@ FROM (
     FROM cells AS c
     JOIN rollup_cell_month AS m ON m.resolution = %(resolution)s AND m.cell = c.cell
     WHERE %(use_months)s
-      AND m.field_code = ANY(coalesce(%(fields)s::text[], '{{*}}'))
+      AND (%(month_fields)s::text[] IS NULL OR m.field_code = ANY(%(month_fields)s::text[]))
+      AND m.category_code = ANY(%(month_categories)s::text[])
       AND (%(month_from)s::date IS NULL OR m.month >= %(month_from)s::date)
       AND (%(month_to)s::date IS NULL OR m.month < %(month_to)s::date)
     UNION ALL

@@ -83,6 +83,10 @@ def upgrade() -> None:
             postgresql_using="gist",
             postgresql_where=sa.text(f"resolution = {res}"),
         )
+    _monthly_categories()
+    for res in (7, 8, 9):  # by coarser cell and day: tiles over a span of days
+        op.drop_index(f"rollup_cell_day_r{res}", table_name="rollup_cell_day")
+        op.create_index(f"rollup_cell_day_r{res}_day", "rollup_cell_day", [f"h3_r{res}", "day"])
     op.create_table(
         "legend_breaks",
         sa.Column("layer", sa.Text(collation="C"), nullable=False),
@@ -120,6 +124,44 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("layer", "metric", "boundary_set", "filters"),
         comment="class breaks computed once per layer, metric, set and filters, then frozen, "
         "so map colours do not jump when data arrive",
+    )
+
+
+def _monthly_categories() -> None:
+    """The monthly rollup gets a category column ('*' for the existing rows) and, at
+    resolution 7, rows by field and category (summed from the daily rollup)."""
+    op.add_column(
+        "rollup_cell_month",
+        sa.Column(
+            "category_code",
+            sa.Text(collation="C"),
+            nullable=False,
+            server_default="*",
+            comment="'*' for all categories together, '' for complaints without one",
+        ),
+    )
+    op.alter_column("rollup_cell_month", "category_code", server_default=None)
+    op.drop_constraint("rollup_cell_month_pkey", "rollup_cell_month", type_="primary")
+    op.create_primary_key(
+        "rollup_cell_month_pkey",
+        "rollup_cell_month",
+        ["resolution", "cell", "month", "field_code", "category_code"],
+    )
+    op.create_table_comment(
+        "rollup_cell_month",
+        "complaints by H3 cell (resolutions 7-9) and month: all together ('*', '*'), and at "
+        "resolution 7 by field and by field and category",
+        existing_comment="complaints by H3 cell (resolutions 7-9), month and field (7) or all "
+        "fields ('*')",
+    )
+    op.execute(
+        "INSERT INTO rollup_cell_month (resolution, cell, month, field_code, category_code, n, "
+        "n_open, n_resolved, n_rejected, n_late, n_rated, rating_sum, resolve_hours_sum) "
+        "SELECT 7, h3_r7, date_trunc('month', day)::date, field_code, category_code, sum(n), "
+        "sum(n_open), sum(n_resolved), sum(n_rejected), sum(n_late), sum(n_rated), "
+        "sum(rating_sum), sum(resolve_hours_sum) "
+        "FROM rollup_cell_day GROUP BY h3_r7, date_trunc('month', day), field_code, "
+        "category_code"
     )
 
 
@@ -167,6 +209,19 @@ def _backfill() -> None:
 
 def downgrade() -> None:
     op.drop_table("legend_breaks")
+    for res in (7, 8, 9):
+        op.drop_index(f"rollup_cell_day_r{res}_day", table_name="rollup_cell_day")
+        op.create_index(f"rollup_cell_day_r{res}", "rollup_cell_day", [f"h3_r{res}"])
+    op.execute("DELETE FROM rollup_cell_month WHERE category_code <> '*'")
+    op.drop_constraint("rollup_cell_month_pkey", "rollup_cell_month", type_="primary")
+    op.create_primary_key(
+        "rollup_cell_month_pkey", "rollup_cell_month", ["resolution", "cell", "month", "field_code"]
+    )
+    op.drop_column("rollup_cell_month", "category_code")
+    op.create_table_comment(
+        "rollup_cell_month",
+        "complaints by H3 cell (resolutions 7-9), month and field (7) or all fields ('*')",
+    )
     for res in (7, 8, 9, 10):
         op.drop_index(f"h3_cell_r{res}_geom_3857_gist", table_name="h3_cell")
     op.create_index("h3_cell_geom_3857_gist", "h3_cell", ["geom_3857"], postgresql_using="gist")
