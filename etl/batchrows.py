@@ -166,6 +166,7 @@ class BatchRows:
         cols = {
             "field_code": _text(f["field"]),
             "category_code": _text_or_null(f["category"]),
+            "channel": _text(f["channel"]),
             "status": _text(f["status"]),
             "satisfaction": pa.array(f["satisfaction"].astype("Int16")),
         }

@@ -1,7 +1,7 @@
 """Rollup deltas of a batch, summed with Arrow: new versions of complaints count +1, the stored
 versions they replace count -1.
 
-`rollup_cell_day` is keyed by H3 cells (resolutions 7-10), day, field and category;
+`rollup_cell_day` is keyed by H3 cells (resolutions 7-10), day, field, category and channel;
 `rollup_unit_day` by unit (of the set in force on the reception day and, when it differs, of
 today's set), day, field and category. Days are local days of reception.
 """
@@ -14,11 +14,14 @@ import pyarrow.compute as pc
 
 from gis_db.schema import CLOSE_DAY_BINS, close_bin_columns
 
-CELL_KEY = ["h3_r7", "h3_r8", "h3_r9", "h3_r10", "day", "field_code", "category_code"]
+CELL_KEY = [
+    "h3_r7", "h3_r8", "h3_r9", "h3_r10", "day", "field_code", "category_code", "channel"
+]  # fmt: skip
 UNIT_KEY = ["boundary_set", "unit_code", "day", "field_code", "category_code"]
-MONTH_KEY = ["resolution", "cell", "month", "field_code", "category_code"]
+MONTH_KEY = ["resolution", "cell", "month", "field_code", "category_code", "channel"]
 MONTH_RESOLUTIONS = (7, 8, 9)
 MONTH_FIELD_RESOLUTIONS = (7,)  # finer cells by field would be nearly one row per complaint
+MONTH_CHANNEL_RESOLUTIONS = (7, 8)  # by channel (finer tiles read the days of a few cells)
 ALL = "*"  # the field (and category) code of monthly rows that count all of them
 MEASURES = [
     "n", "n_open", "n_resolved", "n_rejected", "n_late", "n_rated", "rating_sum",
@@ -35,6 +38,7 @@ VERSION = pa.schema(
         ("received_at", TIMESTAMP),
         ("field_code", pa.string()),
         ("category_code", pa.string()),
+        ("channel", pa.string()),
         ("status", pa.string()),
         ("resolved_at", TIMESTAMP),
         ("closed_at", TIMESTAMP),
@@ -86,6 +90,7 @@ def contributions(versions: pa.Table, sign: int, tz: str) -> pa.Table:
         "day": local_days(received, tz),
         "field_code": v["field_code"],
         "category_code": pc.fill_null(v["category_code"], ""),
+        "channel": v["channel"],
         "ward_set": v["ward_set"],
         "ward_code": v["ward_code"],
         "current_set": v["current_set"],
@@ -137,22 +142,28 @@ def unit_rollup(delta: pa.Table) -> pa.Table:
 
 def month_rollup(cells: pa.Table) -> pa.Table:
     """A summed cell delta (CELL_KEY) summed again by MONTH_KEY: for resolutions 7-9 for all
-    fields and categories together ('*', '*'), and at resolution 7 also per field (category
-    '*') and per field and category: the monthly rollup that heat tiles read."""
+    fields, categories and channels together ('*', '*', '*'), at 7-8 per channel, and at 7 per
+    field and per field and category: the monthly rollup that heat tiles read."""
     month = pc.floor_temporal(cells["day"], unit="month")
     every = pa.array(np.full(cells.num_rows, ALL, dtype=object), type=pa.string())
     parts = []
     for res in MONTH_RESOLUTIONS:
-        splits = [(every, every)]
+        splits = [(every, every, every)]
+        if res in MONTH_CHANNEL_RESOLUTIONS:
+            splits.append((every, every, cells["channel"]))
         if res in MONTH_FIELD_RESOLUTIONS:
-            splits += [(cells["field_code"], every), (cells["field_code"], cells["category_code"])]
-        for field, category in splits:
+            splits += [
+                (cells["field_code"], every, every),
+                (cells["field_code"], cells["category_code"], every),
+            ]
+        for field, category, channel in splits:
             columns = {
                 "resolution": pa.array(np.full(cells.num_rows, res, dtype=np.int16)),
                 "cell": cells[f"h3_r{res}"],
                 "month": month,
                 "field_code": field,
                 "category_code": category,
+                "channel": channel,
                 **{m: cells[m] for m in MEASURES},
                 "removal": cells["removal"],
             }

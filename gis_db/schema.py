@@ -399,8 +399,12 @@ rollup_cell_day = Table(
     Column("field_code", CODE, nullable=False),
     Column("category_code", CODE, nullable=False, comment="'' when the complaint has none"),
     *_measures(),
-    PrimaryKeyConstraint("h3_r10", "h3_r9", "h3_r8", "h3_r7", "day", "field_code", "category_code"),
-    comment="complaints by H3 cells (resolutions 7-10) of their point, day, field, category",
+    Column("channel", CODE, nullable=False, comment="channel of reception"),
+    PrimaryKeyConstraint(
+        "h3_r10", "h3_r9", "h3_r8", "h3_r7", "day", "field_code", "category_code", "channel"
+    ),
+    comment="complaints by H3 cells (resolutions 7-10) of their point, day, field, category, "
+    "channel",
 )
 Index("rollup_cell_day_day", rollup_cell_day.c.day)
 for _res in (7, 8, 9):  # heat tiles sum the rollup by a coarser cell, often over a span of days
@@ -420,9 +424,10 @@ rollup_cell_month = Table(
         nullable=False,
         comment="'*' for all categories together, '' for complaints without one",
     ),
-    PrimaryKeyConstraint("resolution", "cell", "month", "field_code", "category_code"),
-    comment="complaints by H3 cell (resolutions 7-9) and month: all together ('*', '*'), and at "
-    "resolution 7 by field and by field and category",
+    Column("channel", CODE, nullable=False, comment="'*' for all channels"),
+    PrimaryKeyConstraint("resolution", "cell", "month", "field_code", "category_code", "channel"),
+    comment="complaints by H3 cell (resolutions 7-9) and month: all together ('*'), by channel "
+    "(7-8), and at resolution 7 also by field and by field and category",
 )
 
 rollup_unit_day = Table(

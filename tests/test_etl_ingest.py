@@ -120,9 +120,11 @@ MEASURES = [
     "resolve_hours_sum",
 ]
 UNIT_MEASURES = [*MEASURES, "n_satisfied", "rating_sq_sum", *close_bin_columns()]
-CELL_KEY = ["h3_r7", "h3_r8", "h3_r9", "h3_r10", "day", "field_code", "category_code"]
+CELL_KEY = [
+    "h3_r7", "h3_r8", "h3_r9", "h3_r10", "day", "field_code", "category_code", "channel"
+]  # fmt: skip
 UNIT_KEY = ["boundary_set", "unit_code", "day", "field_code", "category_code"]
-MONTH_KEY = ["resolution", "cell", "month", "field_code", "category_code"]
+MONTH_KEY = ["resolution", "cell", "month", "field_code", "category_code", "channel"]
 
 
 def _frame(conn: psycopg.Connection, query: str) -> pd.DataFrame:
@@ -143,7 +145,8 @@ def reference_rollups(conn: psycopg.Connection) -> tuple[pd.DataFrame, pd.DataFr
     """Rollups computed in pandas from the complaint table alone."""
     c = _frame(
         conn,
-        "SELECT received_at, field_code, category_code, status, resolved_at, closed_at, due_at, "
+        "SELECT received_at, field_code, category_code, channel, status, resolved_at, closed_at, "
+        "due_at, "
         "satisfaction, ward_set, ward_code, current_set, current_ward_code, "
         "h3_r7, h3_r8, h3_r9, h3_r10 FROM complaint",
     )
@@ -159,6 +162,7 @@ def reference_rollups(conn: psycopg.Connection) -> tuple[pd.DataFrame, pd.DataFr
             "day": received.dt.tz_convert(TZ).dt.date,
             "field_code": c["field_code"],
             "category_code": c["category_code"].fillna(""),
+            "channel": c["channel"],
             "n": 1,
             "n_open": c["status"].isin(OPEN).astype(int),
             "n_resolved": done.astype(int),
@@ -191,13 +195,16 @@ def reference_rollups(conn: psycopg.Connection) -> tuple[pd.DataFrame, pd.DataFr
     today = today[c["current_set"].notna() & c["current_ward_code"].notna() & other]
     units = pd.concat([dated, today]).groupby(UNIT_KEY, as_index=False)[UNIT_MEASURES].sum()
     monthly = m[has_cell].assign(month=[d.replace(day=1) for d in m.loc[has_cell, "day"]])
-    # All together at resolutions 7-9; at 7 also per field, and per field and category.
-    every = monthly.assign(field_code="*", category_code="*")
-    by_field = monthly.assign(category_code="*", resolution=7, cell=monthly["h3_r7"])
+    # All together at resolutions 7-9, per channel at 7-8; at 7 also per field, and per field
+    # and category.
+    every = monthly.assign(field_code="*", category_code="*", channel="*")
+    by_channel = monthly.assign(field_code="*", category_code="*")
+    r7 = monthly.assign(resolution=7, cell=monthly["h3_r7"], channel="*")
     months = (
         pd.concat(
-            [monthly.assign(resolution=7, cell=monthly["h3_r7"]), by_field]
+            [r7, r7.assign(category_code="*")]
             + [every.assign(resolution=r, cell=every[f"h3_r{r}"]) for r in (7, 8, 9)]
+            + [by_channel.assign(resolution=r, cell=by_channel[f"h3_r{r}"]) for r in (7, 8)]
         )
         .groupby(MONTH_KEY, as_index=False)[MEASURES]
         .sum()

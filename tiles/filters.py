@@ -96,8 +96,8 @@ class TileFilters(BaseModel):
 
     @property
     def in_rollups(self) -> bool:
-        """Whether the cell rollups can count these filters (they keep no channel or unit)."""
-        return not (self.channel or self.unit)
+        """Whether the cell rollups can count these filters (they keep no handling unit)."""
+        return not self.unit
 
     @property
     def measure(self) -> str:

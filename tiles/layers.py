@@ -26,6 +26,7 @@ HEAT_RESOLUTIONS = ((10, 7), (12, 8), (14, 9), (99, 10))  # up to zoom -> resolu
 CELL_COLUMNS = {7: "h3_r7", 8: "h3_r8", 9: "h3_r9", 10: "h3_r10"}
 MONTHLY_RESOLUTIONS = (7, 8, 9)  # kept by rollup_cell_month, for everything together
 MONTHLY_FIELD_RESOLUTIONS = (7,)  # ... and per field, and per field and category
+MONTHLY_CHANNEL_RESOLUTIONS = (7, 8)  # ... and per channel
 MEASURES = ("n", "n_open", "n_resolved", "n_rejected", "n_late")
 TIMEZONE = "Asia/Ho_Chi_Minh"
 
@@ -112,18 +113,32 @@ def _monthly(resolution: int, filters: TileFilters) -> bool:
     """Whether the monthly rollup can answer (whole months of) these filters."""
     if resolution not in MONTHLY_RESOLUTIONS:
         return False
+    if filters.channel:  # by channel for everything together, at resolutions 7-8
+        return not (filters.field or filters.category) and resolution in MONTHLY_CHANNEL_RESOLUTIONS
     return not (filters.field or filters.category) or resolution in MONTHLY_FIELD_RESOLUTIONS
 
 
 def _month_rows(filters: TileFilters) -> dict[str, object]:
-    """Which rows of the monthly rollup count the filters: all together ('*', '*'), a field's
-    (field, '*'), or categories' (any field or the given ones, the categories)."""
+    """Which rows of the monthly rollup count the filters: all together ('*', '*', '*'),
+    channels' ('*', '*', channels), a field's (field, '*', '*'), or categories' (any field or
+    the given ones, the categories, '*')."""
+    if filters.channel:
+        return {
+            "month_fields": ["*"],
+            "month_categories": ["*"],
+            "month_channels": list(filters.channel),
+        }
     if filters.category:
         return {
             "month_fields": list(filters.field) or None,
             "month_categories": list(filters.category),
+            "month_channels": ["*"],
         }
-    return {"month_fields": list(filters.field) or ["*"], "month_categories": ["*"]}
+    return {
+        "month_fields": list(filters.field) or ["*"],
+        "month_categories": ["*"],
+        "month_channels": ["*"],
+    }
 
 
 def _spans(filters: TileFilters, monthly: bool) -> dict[str, object]:

@@ -7,3 +7,4 @@ SET n = r.n + a.n, n_open = r.n_open + a.n_open, n_resolved = r.n_resolved + a.n
 FROM {agg_cells} AS a
 WHERE r.h3_r10 = a.h3_r10 AND r.h3_r9 = a.h3_r9 AND r.h3_r8 = a.h3_r8 AND r.h3_r7 = a.h3_r7
   AND r.day = a.day AND r.field_code = a.field_code AND r.category_code = a.category_code
+  AND r.channel = a.channel

@@ -7,3 +7,4 @@ SET n = r.n + a.n, n_open = r.n_open + a.n_open, n_resolved = r.n_resolved + a.n
 FROM {agg_months} AS a
 WHERE r.resolution = a.resolution AND r.cell = a.cell AND r.month = a.month
   AND r.field_code = a.field_code AND r.category_code = a.category_code
+  AND r.channel = a.channel

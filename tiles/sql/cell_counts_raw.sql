@@ -1,7 +1,6 @@
 -- Complaints counted per H3 cell of `cells` (a CTE of the statement that includes this) from
--- the complaint rows themselves: for filters the rollups do not keep (channel, handling
--- unit). A handling unit's complaints come through their index; a channel alone reads the
--- complaints in the tile.
+-- the complaint rows themselves: for the filter the rollups do not keep (handling unit), whose
+-- complaints come through their index (a unit has a few thousand a year).
 -- Identifiers: cell (h3_r7 .. h3_r10).
 -- Parameters: fields, categories, from_day, to_day, status, late, channels, units.
 SELECT c.cell, count(*)::integer AS n

@@ -83,7 +83,7 @@ def upgrade() -> None:
             postgresql_using="gist",
             postgresql_where=sa.text(f"resolution = {res}"),
         )
-    _monthly_categories()
+    _cell_rollups_by_channel()
     for res in (7, 8, 9):  # by coarser cell and day: tiles over a span of days
         op.drop_index(f"rollup_cell_day_r{res}", table_name="rollup_cell_day")
         op.create_index(f"rollup_cell_day_r{res}_day", "rollup_cell_day", [f"h3_r{res}", "day"])
@@ -127,42 +127,103 @@ def upgrade() -> None:
     )
 
 
-def _monthly_categories() -> None:
-    """The monthly rollup gets a category column ('*' for the existing rows) and, at
-    resolution 7, rows by field and category (summed from the daily rollup)."""
+def _cell_rollups_by_channel() -> None:
+    """The daily cell rollup gets the channel as a key column (rebuilt from the complaints);
+    the monthly one gets category and channel columns and is rebuilt from the daily one: all
+    together ('*', '*', '*') at resolutions 7-9, per channel at 7-8, and at 7 also per field and
+    per field and category."""
+    for table in ("rollup_cell_day", "rollup_cell_month"):
+        op.execute(f"TRUNCATE {table}")
+        op.drop_constraint(f"{table}_pkey", table, type_="primary")
+    op.add_column(
+        "rollup_cell_day",
+        sa.Column(
+            "channel", sa.Text(collation="C"), nullable=False, comment="channel of reception"
+        ),
+    )
+    op.create_primary_key(
+        "rollup_cell_day_pkey",
+        "rollup_cell_day",
+        ["h3_r10", "h3_r9", "h3_r8", "h3_r7", "day", "field_code", "category_code", "channel"],
+    )
     op.add_column(
         "rollup_cell_month",
         sa.Column(
             "category_code",
             sa.Text(collation="C"),
             nullable=False,
-            server_default="*",
             comment="'*' for all categories together, '' for complaints without one",
         ),
     )
-    op.alter_column("rollup_cell_month", "category_code", server_default=None)
-    op.drop_constraint("rollup_cell_month_pkey", "rollup_cell_month", type_="primary")
+    op.add_column(
+        "rollup_cell_month",
+        sa.Column(
+            "channel", sa.Text(collation="C"), nullable=False, comment="'*' for all channels"
+        ),
+    )
     op.create_primary_key(
         "rollup_cell_month_pkey",
         "rollup_cell_month",
-        ["resolution", "cell", "month", "field_code", "category_code"],
+        ["resolution", "cell", "month", "field_code", "category_code", "channel"],
+    )
+    op.create_table_comment(
+        "rollup_cell_day",
+        "complaints by H3 cells (resolutions 7-10) of their point, day, field, category, channel",
+        existing_comment="complaints by H3 cells (resolutions 7-10) of their point, day, field, "
+        "category",
     )
     op.create_table_comment(
         "rollup_cell_month",
-        "complaints by H3 cell (resolutions 7-9) and month: all together ('*', '*'), and at "
-        "resolution 7 by field and by field and category",
+        MONTH_COMMENT,
         existing_comment="complaints by H3 cell (resolutions 7-9), month and field (7) or all "
         "fields ('*')",
     )
+    ended = "coalesce(c.resolved_at, c.closed_at)"
+    done = f"c.status IN ('resolved', 'closed') AND {ended} IS NOT NULL"
     op.execute(
-        "INSERT INTO rollup_cell_month (resolution, cell, month, field_code, category_code, n, "
-        "n_open, n_resolved, n_rejected, n_late, n_rated, rating_sum, resolve_hours_sum) "
-        "SELECT 7, h3_r7, date_trunc('month', day)::date, field_code, category_code, sum(n), "
-        "sum(n_open), sum(n_resolved), sum(n_rejected), sum(n_late), sum(n_rated), "
-        "sum(rating_sum), sum(resolve_hours_sum) "
-        "FROM rollup_cell_day GROUP BY h3_r7, date_trunc('month', day), field_code, "
-        "category_code"
+        f"""
+        INSERT INTO rollup_cell_day (h3_r7, h3_r8, h3_r9, h3_r10, day, field_code, category_code,
+            channel, n, n_open, n_resolved, n_rejected, n_late, n_rated, rating_sum,
+            resolve_hours_sum)
+        SELECT c.h3_r7, c.h3_r8, c.h3_r9, c.h3_r10,
+               (c.received_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date, c.field_code,
+               coalesce(c.category_code, ''), c.channel, count(*),
+               count(*) FILTER (WHERE c.status IN {OPEN}),
+               count(*) FILTER (WHERE c.status IN ('resolved', 'closed')),
+               count(*) FILTER (WHERE c.status = 'rejected'),
+               count(*) FILTER (WHERE {ended} > c.due_at),
+               count(c.satisfaction), coalesce(sum(c.satisfaction), 0),
+               coalesce(sum(extract(epoch FROM {ended} - c.received_at) / 3600.0)
+                        FILTER (WHERE {done}), 0)
+        FROM complaint AS c
+        WHERE c.h3_r10 IS NOT NULL
+        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+        """
     )
+    op.execute(
+        """
+        INSERT INTO rollup_cell_month (resolution, cell, month, field_code, category_code,
+            channel, n, n_open, n_resolved, n_rejected, n_late, n_rated, rating_sum,
+            resolve_hours_sum)
+        SELECT v.res, v.cell, date_trunc('month', r.day)::date, f.field, f.category, f.channel,
+               sum(r.n), sum(r.n_open), sum(r.n_resolved), sum(r.n_rejected), sum(r.n_late),
+               sum(r.n_rated), sum(r.rating_sum), sum(r.resolve_hours_sum)
+        FROM rollup_cell_day AS r
+        CROSS JOIN LATERAL (VALUES (7, r.h3_r7), (8, r.h3_r8), (9, r.h3_r9)) AS v(res, cell)
+        CROSS JOIN LATERAL (
+            VALUES ('*', '*', '*'), ('*', '*', r.channel), (r.field_code, '*', '*'),
+                   (r.field_code, r.category_code, '*')
+        ) AS f(field, category, channel)
+        WHERE (v.res = 7 OR f.field = '*') AND (v.res <= 8 OR f.channel = '*')
+        GROUP BY 1, 2, 3, 4, 5, 6
+        """
+    )
+
+
+MONTH_COMMENT = (
+    "complaints by H3 cell (resolutions 7-9) and month: all together ('*'), by channel (7-8), "
+    "and at resolution 7 also by field and by field and category"
+)
 
 
 def _backfill() -> None:
@@ -212,12 +273,43 @@ def downgrade() -> None:
     for res in (7, 8, 9):
         op.drop_index(f"rollup_cell_day_r{res}_day", table_name="rollup_cell_day")
         op.create_index(f"rollup_cell_day_r{res}", "rollup_cell_day", [f"h3_r{res}"])
-    op.execute("DELETE FROM rollup_cell_month WHERE category_code <> '*'")
-    op.drop_constraint("rollup_cell_month_pkey", "rollup_cell_month", type_="primary")
+    # Back to rollups without channels (and months without categories): summed again.
+    op.execute(
+        "CREATE TEMP TABLE cell_day_old AS SELECT h3_r7, h3_r8, h3_r9, h3_r10, day, field_code, "
+        "category_code, sum(n) n, sum(n_open) n_open, sum(n_resolved) n_resolved, "
+        "sum(n_rejected) n_rejected, sum(n_late) n_late, sum(n_rated) n_rated, "
+        "sum(rating_sum) rating_sum, sum(resolve_hours_sum) resolve_hours_sum "
+        "FROM rollup_cell_day GROUP BY 1, 2, 3, 4, 5, 6, 7"
+    )
+    for table in ("rollup_cell_day", "rollup_cell_month"):
+        op.execute(f"TRUNCATE {table}")
+        op.drop_constraint(f"{table}_pkey", table, type_="primary")
+    op.drop_column("rollup_cell_day", "channel")
+    op.drop_column("rollup_cell_month", "channel")
+    op.drop_column("rollup_cell_month", "category_code")
+    op.execute("INSERT INTO rollup_cell_day SELECT * FROM cell_day_old")
+    op.create_primary_key(
+        "rollup_cell_day_pkey",
+        "rollup_cell_day",
+        ["h3_r10", "h3_r9", "h3_r8", "h3_r7", "day", "field_code", "category_code"],
+    )
     op.create_primary_key(
         "rollup_cell_month_pkey", "rollup_cell_month", ["resolution", "cell", "month", "field_code"]
     )
-    op.drop_column("rollup_cell_month", "category_code")
+    op.execute(
+        "INSERT INTO rollup_cell_month SELECT v.res, v.cell, date_trunc('month', r.day)::date, "
+        "f.field_code, sum(r.n), sum(r.n_open), sum(r.n_resolved), sum(r.n_rejected), "
+        "sum(r.n_late), sum(r.n_rated), sum(r.rating_sum), sum(r.resolve_hours_sum) "
+        "FROM rollup_cell_day AS r "
+        "CROSS JOIN LATERAL (VALUES (7, r.h3_r7), (8, r.h3_r8), (9, r.h3_r9)) AS v(res, cell) "
+        "CROSS JOIN LATERAL (VALUES (r.field_code), ('*')) AS f(field_code) "
+        "WHERE v.res = 7 OR f.field_code = '*' "
+        "GROUP BY v.res, v.cell, date_trunc('month', r.day), f.field_code"
+    )
+    op.create_table_comment(
+        "rollup_cell_day",
+        "complaints by H3 cells (resolutions 7-10) of their point, day, field, category",
+    )
     op.create_table_comment(
         "rollup_cell_month",
         "complaints by H3 cell (resolutions 7-9), month and field (7) or all fields ('*')",
