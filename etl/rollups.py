@@ -190,7 +190,24 @@ def _sum(rows: pa.Table, key: list[str], measures: list[str] = MEASURES) -> pa.T
         columns[m] = grouped[f"{m}_sum"].cast(kind)
     columns["removal"] = grouped["removal_max"]
     # In the order of the rollup's primary key: the index over the rows builds in one pass.
-    return pa.table(columns).sort_by([(k, "ascending") for k in _primary_key(key)])
+    table = pa.table(columns)
+    return table.take(_order(table, _primary_key(key)))
+
+
+def _order(table: pa.Table, key: list[str]) -> np.ndarray:
+    """Row order sorting `table` by the `key` columns (strings byte-wise, as the "C"
+    collation): each column is turned into order-preserving integers and sorted with numpy,
+    several times faster than Arrow's multi-column sort on strings."""
+    ranks = []
+    for name in key:
+        column = table[name].combine_chunks() if table.num_rows else table[name]
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            values = pc.unique(column)
+            ordered = values.take(pc.sort_indices(values))
+            ranks.append(pc.index_in(column, value_set=ordered).to_numpy(zero_copy_only=False))
+        else:
+            ranks.append(column.to_numpy(zero_copy_only=False))
+    return np.lexsort(ranks[::-1]) if ranks and table.num_rows else np.arange(table.num_rows)
 
 
 def _primary_key(key: list[str]) -> list[str]:
