@@ -198,6 +198,7 @@ def _cell_rollups_by_channel() -> None:
         FROM complaint AS c
         WHERE c.h3_r10 IS NOT NULL
         GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+        ORDER BY 4, 3, 2, 1, 5, 6, 7, 8  -- the primary key's order: tiles read neighbours
         """
     )
     op.execute(
@@ -216,6 +217,7 @@ def _cell_rollups_by_channel() -> None:
         ) AS f(field, category, channel)
         WHERE (v.res = 7 OR f.field = '*') AND (v.res <= 8 OR f.channel = '*')
         GROUP BY 1, 2, 3, 4, 5, 6
+        ORDER BY 1, 2, 3, 4, 5, 6
         """
     )
 
