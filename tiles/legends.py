@@ -65,7 +65,8 @@ def _heat(conn: psycopg.Connection, request: Request, metric: str | None) -> dic
     statement = sql.SQL(load_sql("tiles", "heat_densities.sql")).format(
         counts=cell_counts(res, request.filters)
     )
-    values = [r[0] for r in conn.execute(statement, cell_count_params(res, request.filters))]
+    params = cell_count_params(res, request.filters)
+    values = [r[0] for r in conn.execute(statement, params, prepare=False)]  # see layers._cells
     breaks = frozen_breaks(
         conn, "heat", "per_km2", "", request.filters.key(), values, request.version
     )
