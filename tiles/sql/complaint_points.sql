@@ -1,5 +1,6 @@
 -- Complaints of one tile as points, without personal data: id, field, category, status and
--- local reception day; at most `limit` rows (the caller aggregates when that is reached).
+-- local reception day; at most `limit` rows, and none encoded when that many are found (the
+-- caller aggregates instead).
 -- Parameters: z, x, y, extent, buffer, margin, layer, limit, tz, fields, categories,
 -- from_day, to_day, status, late, channels, units.
 WITH env AS (
@@ -24,7 +25,7 @@ WITH env AS (
       AND (NOT %(late)s OR coalesce(c.resolved_at, c.closed_at) > c.due_at)
     LIMIT %(limit)s
 )
-SELECT (
+SELECT CASE WHEN k.n < %(limit)s THEN (  -- a full LIMIT is aggregated: not encoded here
     SELECT ST_AsMVT(t, %(layer)s, %(extent)s, 'geom', 'id')
     FROM (
         SELECT p.id, p.field_code AS field, coalesce(p.category_code, '') AS category,
@@ -35,4 +36,5 @@ SELECT (
         CROSS JOIN env
     ) AS t
     WHERE t.geom IS NOT NULL
-), (SELECT count(*) FROM picked)  -- rows picked, not features kept: a full LIMIT aggregates
+) END, k.n
+FROM (SELECT count(*) AS n FROM picked) AS k  -- rows picked, not features kept
