@@ -58,7 +58,6 @@ class WardMetrics:
     """Metrics of every unit of a set, as arrays in the order of `codes`."""
 
     codes: list[str]
-    names: list[str]
     columns: dict[str, np.ndarray]
 
     def params(self) -> dict[str, list]:
@@ -86,13 +85,12 @@ def ward_metrics(
     }
     rows = conn.execute(load_sql("tiles", "ward_metrics.sql"), params).fetchall()
     codes = [r[0] for r in rows]
-    names = [r[1] for r in rows]
-    population = np.array([np.nan if r[2] is None else r[2] for r in rows], dtype=float)
+    population = np.array([np.nan if r[1] is None else r[1] for r in rows], dtype=float)
     n, closed, late, rated, rating_sum, rating_sq, satisfied = (
-        np.array([r[i] for r in rows], dtype=np.int64) for i in range(3, 10)
+        np.array([r[i] for r in rows], dtype=np.int64) for i in range(2, 9)
     )
-    histogram = np.array([r[10] for r in rows], dtype=np.int64).reshape(len(rows), -1)
-    overdue = np.array([r[11] for r in rows], dtype=np.int64)
+    histogram = np.array([r[9] for r in rows], dtype=np.int64).reshape(len(rows), -1)
+    overdue = np.array([r[10] for r in rows], dtype=np.int64)
     on_time = closed - late
     timed = on_time + late + overdue
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -110,7 +108,7 @@ def ward_metrics(
         "median_days": binned_median(histogram, CLOSE_DAY_BINS),
         "closed": histogram.sum(axis=1),
     }
-    return WardMetrics(codes, names, columns)
+    return WardMetrics(codes, columns)
 
 
 def binned_median(histogram: np.ndarray, edges: tuple[float, ...]) -> np.ndarray:

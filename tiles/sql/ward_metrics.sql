@@ -5,7 +5,7 @@
 -- for today's unit, as in the rollup.
 -- Parameters: set, from_day, to_day, fields, categories, as_of.
 WITH units AS (
-    SELECT u.code, u.name, u.population
+    SELECT u.code, u.population
     FROM boundary_unit AS u
     JOIN boundary_set AS s ON s.id = u.set_id
     WHERE s.slug = %(set)s
@@ -41,7 +41,7 @@ WITH units AS (
       AND (%(categories)s::text[] IS NULL OR c.category_code = ANY(%(categories)s::text[]))
     GROUP BY u.code
 )
-SELECT u.code, u.name, u.population, coalesce(s.n, 0), coalesce(s.n_closed, 0),
+SELECT u.code, u.population, coalesce(s.n, 0), coalesce(s.n_closed, 0),
        coalesce(s.n_late, 0), coalesce(s.n_rated, 0), coalesce(s.rating_sum, 0),
        coalesce(s.rating_sq_sum, 0), coalesce(s.n_satisfied, 0),
        coalesce(s.closed_days, array_fill(0::bigint, ARRAY[10])), coalesce(o.n_overdue, 0)
