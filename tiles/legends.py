@@ -100,8 +100,9 @@ def _classes(breaks, higher_is_better: bool, digits: int, scale: float) -> dict:
         return {"classes": [], "no_data": _no_data()}
     rows = breaks.classes(colours(higher_is_better), digits)
     if scale != 1:  # shares shown as percentages in labels; min/max stay shares
-        for row, low in zip(rows, [breaks.lowest, *breaks.upper], strict=False):
-            row["label"] = f"{low * scale:.1f} – {row['max'] * scale:.1f} %".replace(".", ",")
+        for row in rows:
+            low, high = row["min"] * scale, row["max"] * scale
+            row["label"] = f"{low:.1f} – {high:.1f} %".replace(".", ",")
     return {
         "method": breaks.method,
         "breaks": list(breaks.upper),
