@@ -10,8 +10,9 @@ starts our API and tipg (``.venv-tipg``, pinned) through the same uvicorn launch
 same pool size per worker, buffer 64, the same feature cap, tipg's catalog TTL off), and drives
 both with wrk over the same shuffled list of tiles:
 
-1. tipg's collection tiles of ``public.complaint`` at z14-16, then our ``complaints`` layer on
-   the same tiles (our cache off);
+1. tipg's collection tiles of ``public.complaint`` at z14-16, then of ``public.complaint_point``
+   (the narrow table in H3 order our layer reads), then our ``complaints`` layer on the same
+   tiles (our cache off);
 2. our ``heat`` layer at z10-15 (cache off);
 3. 300 of the ``heat`` tiles with the cache on, after a warm-up pass (cache hits).
 
@@ -28,6 +29,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -141,11 +143,14 @@ def tipg(settings: DbSettings):
         "DB_MIN_CONN_SIZE": str(POOL),
         "DB_MAX_CONN_SIZE": str(POOL),
         "TIPG_DB_SCHEMAS": '["public"]',
-        "TIPG_DB_TABLES": '["public.complaint"]',
+        "TIPG_DB_TABLES": '["public.complaint", "public.complaint_point"]',
         "TIPG_DB_SPATIAL_EXTENT": "FALSE",
         "TIPG_DB_DATETIME_EXTENT": "FALSE",
         "TIPG_TABLE_CONFIG__public_complaint__PROPERTIES": (
             '["field_code","category_code","status","received_at"]'
+        ),
+        "TIPG_TABLE_CONFIG__public_complaint_point__PROPERTIES": (
+            '["field_code","category_code","status","received_day"]'
         ),
         "TIPG_TILE_RESOLUTION": "4096",
         "TIPG_TILE_BUFFER": str(BUFFER),
@@ -163,15 +168,19 @@ def wrk(port: int, paths: list[str], seconds: int, connections: int) -> dict[str
     """Drive a server with wrk over `paths` (in order, cycling); tiles/s and percentiles."""
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as fh:
         fh.write("\n".join(paths) + "\n")
-    out = subprocess.run(
+    done = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(LUA)]
         + [f"http://127.0.0.1:{port}"],
         env={**os.environ, "TILE_LIST": fh.name},
         capture_output=True,
         text=True,
         check=True,
-    ).stdout
+    )
     os.unlink(fh.name)
+    out = done.stdout
+    failures = Counter(line for line in done.stderr.splitlines() if line.strip())
+    for failure, times in failures.most_common(5):
+        print(f"  failed response ({times}x): {failure}")
     line = next(x for x in out.splitlines() if x.startswith("RESULT"))
     requests, micros, p50, p95, p99, bad = (float(v) for v in line.split()[1:])
     return {
@@ -234,19 +243,26 @@ def main() -> None:
     tipg_points = [
         f"/collections/public.complaint/tiles/WebMercatorQuad/{t.z}/{t.x}/{t.y}" for t in points
     ]
+    tipg_narrow = [p.replace("public.complaint/", "public.complaint_point/") for p in tipg_points]
     heat_paths = [f"/tiles/heat/{t.z}/{t.x}/{t.y}.mvt" for t in heat]
     run = {"seconds": args.seconds, "connections": args.connections}
 
     print(f"\ncomplaint points, z14-16, uncached ({args.seconds} s each, {WORKERS} workers):")
     with tipg(settings):
         their = wrk(TIPG, tipg_points, **run)
+        their_narrow = wrk(TIPG, tipg_narrow, **run)
         with ours(settings, cache_mb=0):
             checks = [c for c in map(same_features, points[:20]) if c is not None]
             mine = wrk(OURS, ours_points, **run)
             heat_cold = wrk(OURS, heat_paths, **run)
-    report("tipg 1.6.1 collection tiles", their)
+    report("tipg 1.6.1, complaint table", their)
+    report("tipg 1.6.1, complaint_point table", their_narrow)
     report("phananh complaints layer", mine)
     print(f"  ratio phananh / tipg: {mine['tiles/s'] / their['tiles/s']:.2f}x tiles/s")
+    print(
+        f"  ratio phananh / tipg on complaint_point: "
+        f"{mine['tiles/s'] / their_narrow['tiles/s']:.2f}x tiles/s"
+    )
     same = sum(a == b for a, b in checks)
     worst = max(abs(a - b) / max(b, 1) for a, b in checks)
     print(

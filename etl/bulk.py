@@ -14,7 +14,8 @@ from gis_db.sqlfiles import load_sql
 
 # Tables a batch may rebuild (identifiers come only from this list).
 BULK_TABLES = (
-    "complaint", "complaint_contact", "rollup_cell_day", "rollup_cell_month", "rollup_unit_day",
+    "complaint", "complaint_contact", "complaint_point", "rollup_cell_day", "rollup_cell_month",
+    "rollup_unit_day",
 )  # fmt: skip
 
 

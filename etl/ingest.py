@@ -308,7 +308,7 @@ def _load(
         summed = background.submit(lambda: _sum_versions(rows.versions(), 1, tz))
         hexagons = background.submit(_hexagons, rows)
         background.shutdown(wait=False)
-        inserts = np.flatnonzero(rows.stored_id < 0)
+        inserts = rows.map_order(np.flatnonzero(rows.stored_id < 0))
         updates = np.flatnonzero(rows.stored_id >= 0)
         result.rows_inserted, result.rows_updated = len(inserts), len(updates)
         old = None
@@ -320,8 +320,16 @@ def _load(
             old = _old_versions(conn, statement("old_versions.sql"))
             run("update_complaints.sql")
             run("delete_contacts.sql")
+        after = run("last_complaint_id.sql").fetchone()[0]  # new rows are numbered after it
         with _bulk(conn, "complaint", len(inserts), settings):
             copy_in(conn, _sql("copy_complaints.sql"), rows.complaints(inserts, result.batch_id))
+        if len(updates):
+            run("delete_points.sql")
+        with _bulk(conn, "complaint_point", len(inserts), settings):
+            points_params = {"batch": result.batch_id, "after": after, "tz": tz}
+            run("insert_points.sql", points_params)
+            if len(updates):
+                run("insert_updated_points.sql", points_params)
         with _bulk(conn, "complaint_contact", len(inserts), settings):
             copy_in(conn, _sql("copy_contacts.sql"), rows.contacts(np.arange(len(rows))))
         run("create_units.sql")

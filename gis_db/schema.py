@@ -261,7 +261,7 @@ complaint = Table(
     Column(
         "geom_3857",
         Geometry("POINT", srid=3857, spatial_index=False),
-        comment="the point in Web Mercator, for tiling",
+        comment="the point in Web Mercator (copied into complaint_point)",
     ),
     Column("ward_set", CODE, comment="boundary set in force on received_at"),
     Column("ward_code", CODE),
@@ -293,8 +293,24 @@ complaint = Table(
     CheckConstraint("satisfaction BETWEEN 1 AND 5", name="complaint_satisfaction"),
 )
 Index("complaint_geom_gist", complaint.c.geom, postgresql_using="gist")
-Index("complaint_geom_3857_gist", complaint.c.geom_3857, postgresql_using="gist")
 Index("complaint_received_brin", complaint.c.received_at, postgresql_using="brin")
+
+complaint_point = Table(
+    "complaint_point",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False, comment="complaint.id"),
+    Column("received_day", Date, nullable=False, comment="local day of reception"),
+    Column("late", Boolean, nullable=False, comment="resolved or closed after its due time"),
+    Column("geom", Geometry("POINT", srid=3857, spatial_index=False), nullable=False),
+    Column("field_code", CODE, nullable=False),
+    Column("category_code", CODE),
+    Column("channel", Text, nullable=False),
+    Column("handling_unit_code", Text),
+    Column("status", Text, nullable=False),
+    comment="the complaints layer's points: complaints with a point, narrow, written in H3 "
+    "order so that a tile's points share pages; kept by the ETL",
+)
+Index("complaint_point_geom_gist", complaint_point.c.geom, postgresql_using="gist")
 
 complaint_contact = Table(
     "complaint_contact",

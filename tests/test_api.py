@@ -99,6 +99,11 @@ def test_docs(catalog_api):
     assert spec.status_code == 200
     paths = {"/healthz", "/readyz", "/boundaries/sets", "/boundaries/locate"}
     assert paths <= set(spec.json()["paths"])
+    tile = spec.json()["paths"]["/tiles/{layers}/{z}/{x}/{y}.mvt"]["get"]
+    names = {p["name"] for p in tile["parameters"]}
+    filters = {"field", "category", "channel", "unit", "from", "to", "status", "late"}
+    assert filters | {"layers", "z", "x", "y", "set", "v"} <= names
+    assert all(p["description"] for p in tile["parameters"] if p["name"] in filters)
 
 
 def test_geocode_address(catalog_api):

@@ -22,6 +22,7 @@ import psycopg
 import pytest
 import shapely
 import yaml
+from pyproj import Transformer
 from typer.testing import CliRunner
 
 from boundaries.catalog import set_entry
@@ -34,6 +35,7 @@ from gis_db.schema import CLOSE_DAY_BINS, close_bin_columns
 
 MAPPING = read_mapping(resolve_mapping("phananh-1022"))
 TZ = "Asia/Ho_Chi_Minh"
+MERCATOR = Transformer.from_crs(4326, 3857, always_xy=True)
 FMT = "%d/%m/%Y %H:%M:%S"
 UTM = "EPSG:32648"
 OPEN = ("received", "assigned", "processing")
@@ -231,6 +233,35 @@ def assert_rollups_match_complaints(conn: psycopg.Connection) -> None:
         "WHERE ward_set = current_set AND ward_code IS DISTINCT FROM current_ward_code",
     )
     assert split == []
+    assert_points_match_complaints(conn)
+
+
+def assert_points_match_complaints(conn: psycopg.Connection) -> None:
+    """complaint_point holds every complaint with a point, as the complaint row says (the
+    Web Mercator point from pyproj, the local day and lateness from pandas)."""
+    rows = _frame(
+        conn,
+        "SELECT id, received_at, resolved_at, closed_at, due_at, ST_X(geom) AS lon, "
+        "ST_Y(geom) AS lat, field_code, category_code, channel, handling_unit_code, status "
+        "FROM complaint WHERE geom IS NOT NULL ORDER BY id",
+    )
+    got = _frame(
+        conn,
+        "SELECT id, received_day, late, ST_X(geom) AS x, ST_Y(geom) AS y, field_code, "
+        "category_code, channel, handling_unit_code, status FROM complaint_point ORDER BY id",
+    )
+    assert got["id"].tolist() == rows["id"].tolist()
+    received = pd.to_datetime(rows["received_at"], utc=True).dt.tz_convert(TZ)
+    assert got["received_day"].tolist() == received.dt.date.tolist()
+    done = pd.to_datetime(rows["resolved_at"], utc=True).fillna(
+        pd.to_datetime(rows["closed_at"], utc=True)
+    )
+    late = (done > pd.to_datetime(rows["due_at"], utc=True)).fillna(False)
+    assert got["late"].tolist() == late.tolist()
+    x, y = MERCATOR.transform(rows["lon"].to_numpy(), rows["lat"].to_numpy())
+    assert np.allclose(got["x"], x, atol=1e-3) and np.allclose(got["y"], y, atol=1e-3)
+    for column in ("field_code", "category_code", "channel", "handling_unit_code", "status"):
+        assert got[column].tolist() == rows[column].tolist(), column
 
 
 # --- Demo exports ------------------------------------------------------------------------------
@@ -421,7 +452,7 @@ def located(catalog_clone, boundary_settings, tmp_path_factory):
             conn,
             "SELECT source_id, received_at, geocode_method, ward_set, ward_code, current_set, "
             "current_ward_code, ST_X(geom) AS lon, ST_Y(geom) AS lat, flags, "
-            "h3_r7, h3_r8, h3_r9, h3_r10 FROM complaint",
+            "h3_r7, h3_r8, h3_r9, h3_r10 FROM complaint ORDER BY id",
         )
         rows["day"] = pd.to_datetime(rows["received_at"], utc=True).dt.tz_convert(TZ).dt.date
         crosswalk = _frame(
@@ -576,6 +607,16 @@ def test_h3_cells_of_every_point(located):
         assert shapely.equals_exact(
             shapely.normalize(got), shapely.normalize(want), tolerance=1e-9
         ), index
+
+
+def test_complaints_are_stored_in_map_order(located):
+    """A batch's complaints are written (and numbered) in H3 order, rows without a point
+    first, so the points of a map tile sit on a few pages."""
+    _, rows, _, _ = located
+    cells = rows["h3_r10"]
+    assert cells.isna().any() and not cells.isna().all()
+    assert not cells.isna()[cells.isna().idxmin() :].any()  # none without a point after one with
+    assert cells.dropna().is_monotonic_increasing
 
 
 # --- A 311 export from another city --------------------------------------------------------------

@@ -336,6 +336,9 @@ def test_boundaries_and_composite(tiled):
         ("/tiles/boundaries/3/1/1.mvt?set=nowhere", 404),
         ("/tiles/boundaries/3/1/1.mvt?field=x", 400),
         ("/tiles/heat,heat/3/1/1.mvt", 400),
+        ("/tiles/heat/3/1/1.mvt?fields=ngap-nuoc", 400),  # a typo must not show everything
+        ("/tiles/heat/3/1/1.mvt?late=maybe", 400),
+        ("/legends/heat?channel=fax", 400),
     ],
 )
 def test_bad_requests_get_json_errors(tiled, path, status):
@@ -357,6 +360,15 @@ def test_empty_tile_etag_and_encoding(tiled):
     plain = client.get(url, headers={"Accept-Encoding": "identity"})
     assert "content-encoding" not in plain.headers
     assert mapbox_vector_tile.decode(plain.content) == mapbox_vector_tile.decode(first.content)
+
+
+def test_filters_written_differently_share_one_url(tiled):
+    _, client, _ = tiled
+    urls = [
+        client.get(f"/tiles/heat.json?{query}").json()["tiles"][0]
+        for query in ("field=giao-thong,ha-tang-do-thi", "field=ha-tang-do-thi&field=giao-thong")
+    ]
+    assert urls[0] == urls[1] and "field=giao-thong,ha-tang-do-thi" in urls[0]
 
 
 def test_tilejson_and_a_new_batch_change_the_version(tiled, boundary_settings):

@@ -28,7 +28,6 @@ MONTHLY_RESOLUTIONS = (7, 8, 9)  # kept by rollup_cell_month, for everything tog
 MONTHLY_FIELD_RESOLUTIONS = (7,)  # ... and per field, and per field and category
 MONTHLY_CHANNEL_RESOLUTIONS = (7, 8)  # ... and per channel
 MEASURES = ("n", "n_open", "n_resolved", "n_rejected", "n_late")
-TIMEZONE = "Asia/Ho_Chi_Minh"
 
 
 @dataclass(frozen=True)
@@ -197,7 +196,6 @@ def render_complaints(conn: psycopg.Connection, request: Request, settings: Tile
         **request.filters.params(),
         "layer": "complaints",
         "limit": settings.max_points + 1,
-        "tz": TIMEZONE,
     }
     data, count = conn.execute(load_sql("tiles", "complaint_points.sql"), params).fetchone()
     if count > settings.max_points:  # never a truncated sample: aggregate instead

@@ -10,7 +10,6 @@ never stored under a version newer than its data.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import threading
 import time
@@ -19,6 +18,7 @@ from datetime import UTC, datetime
 
 import psycopg
 from cachetools import LRUCache
+from isal import igzip
 
 from gis_db.sqlfiles import load_sql
 from tiles.cache import CachedTile, TileCache
@@ -128,7 +128,7 @@ class TileService:
             spec.as_of or datetime.now(UTC), _Locked(self.memo, self._lock),
         )  # fmt: skip
         raw = b"".join(layer.render(conn, request, self.settings) for layer in spec.layers)
-        gzipped = gzip.compress(raw, self.settings.gzip_level, mtime=0) if raw else b""
+        gzipped = igzip.compress(raw, self.settings.gzip_level, mtime=0) if raw else b""
         etag = '"' + hashlib.blake2b(raw, digest_size=16).hexdigest() + '"'
         result = CachedTile(gzipped, etag, version)
         self.cache.put(spec.key(version), result)

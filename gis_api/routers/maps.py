@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, JSONResponse
 
-from gis_api.routers.tiles import FiltersDep, SetQ, with_connection
+from gis_api.routers.tiles import FILTERS_OPENAPI, FiltersDep, SetQ, with_connection
 from tiles.errors import TileNotFound
 from tiles.service import TileService
 from tiles.styles import STYLES, style
@@ -20,7 +20,7 @@ MetricQ = Annotated[str | None, Query(description="Metric of the wards choroplet
 NO_CACHE = {"Cache-Control": "no-cache"}
 
 
-@router.get("/legends/{layer}")
+@router.get("/legends/{layer}", openapi_extra=FILTERS_OPENAPI)
 async def legend(
     request: Request,
     layer: str,
@@ -38,7 +38,7 @@ async def legend(
     return JSONResponse(found, headers=NO_CACHE)
 
 
-@router.get("/styles/{name}.json")
+@router.get("/styles/{name}.json", openapi_extra=FILTERS_OPENAPI)
 async def map_style(
     request: Request,
     name: str,

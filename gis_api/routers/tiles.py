@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import gzip
+import threading
 from collections.abc import Callable
-from datetime import date
 from typing import Annotated, TypeVar
 
 import anyio
 import psycopg
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
+from isal import igzip
 from pydantic import ValidationError
 
 from tiles.cache import CachedTile
@@ -23,66 +23,90 @@ router = APIRouter(tags=["tiles"])
 MVT = "application/vnd.mapbox-vector-tile"
 T = TypeVar("T")
 
-FieldQ = Annotated[str | None, Query(description="Field codes (lĩnh vực), comma-separated")]
-CategoryQ = Annotated[str | None, Query(description="Category codes, comma-separated")]
-ChannelQ = Annotated[str | None, Query(description="Channels of reception, comma-separated")]
-UnitQ = Annotated[str | None, Query(description="Handling unit codes, comma-separated")]
-FromQ = Annotated[date | None, Query(alias="from", description="First reception day")]
-ToQ = Annotated[date | None, Query(description="Last reception day, inclusive")]
-StatusQ = Annotated[str | None, Query(description="open, resolved or rejected")]
-LateQ = Annotated[bool, Query(description="Only complaints resolved after their due date")]
 SetQ = Annotated[str | None, Query(description="Boundary set (wards and boundaries layers)")]
 VersionQ = Annotated[int | None, Query(description="Data version (from TileJSON; cache buster)")]
+ROUTE_PARAMS = {"set", "v", "metric"}  # declared by the routes themselves
+CODE_LISTS = ("field", "category", "channel", "unit")
 
 
-def tile_filters(
-    field: FieldQ = None,
-    category: CategoryQ = None,
-    channel: ChannelQ = None,
-    unit: UnitQ = None,
-    from_: FromQ = None,
-    to: ToQ = None,
-    status: StatusQ = None,
-    late: LateQ = False,
-) -> TileFilters:
-    """The complaint filters of a request, from its query parameters."""
-    values = {
-        "field": field,
-        "category": category,
-        "channel": channel,
-        "unit": unit,
-        "from": from_,
-        "to": to,
-        "status": status,
+async def tile_filters(request: Request) -> TileFilters:
+    """The complaint filters of a request, from its query parameters (parsed here rather than
+    declared one by one: FastAPI's per-parameter resolution cost more than a small tile)."""
+    params = request.query_params
+    unknown = sorted(set(params) - set(FILTER_NAMES) - ROUTE_PARAMS)
+    if unknown:
+        known = ", ".join(sorted(FILTER_NAMES + tuple(ROUTE_PARAMS)))
+        raise TileError(f"unknown query parameter(s) {', '.join(unknown)} (known: {known})")
+    values: dict[str, object] = {
+        name: params.getlist(name) if name in CODE_LISTS else params[name]
+        for name in FILTER_NAMES
+        if name in params
     }
     try:
-        return TileFilters.model_validate(
-            {**{k: v for k, v in values.items() if v is not None}, "late": late}
-        )
+        return TileFilters.model_validate(values)
     except ValidationError as exc:
-        message = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
+        message = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'filters'}: "
+            + e["msg"].removeprefix("Value error, ")
+            for e in exc.errors()
+        )
         raise TileError(f"invalid filters: {message}") from None
 
 
+def _filter_parameters() -> list[dict]:
+    """OpenAPI entries of the filters, from TileFilters' own fields."""
+    day = {"type": "string", "format": "date"}
+    kinds = {
+        "from": day,
+        "to": day,
+        "status": {"type": "string", "enum": ["open", "resolved", "rejected"]},
+        "late": {"type": "boolean", "default": False},
+    }
+    return [
+        {
+            "name": name,
+            "in": "query",
+            "required": False,
+            "description": TileFilters.model_fields[attr].description,
+            "schema": kinds.get(name, {"type": "string"}),
+        }
+        for name, attr in zip(FILTER_NAMES, FILTER_FIELDS, strict=True)
+    ]
+
+
+FILTER_FIELDS = tuple(TileFilters.model_fields)
+FILTER_NAMES = tuple(TileFilters.model_fields[f].alias or f for f in FILTER_FIELDS)
+FILTERS_OPENAPI = {"parameters": _filter_parameters()}
 FiltersDep = Annotated[TileFilters, Depends(tile_filters)]
 
 
 async def with_connection(request: Request, work: Callable[[psycopg.Connection], T]) -> T:
     """Run `work` on a pooled connection in a worker thread; cancel its query if the client
-    goes away meanwhile."""
+    goes away meanwhile (never once the connection is back in the pool, where another request
+    may be using it)."""
     pool = request.app.state.pool
     lent: list[psycopg.Connection] = []
+    guard = threading.Lock()
 
     def job() -> T:
         with pool.connection() as conn:
-            lent.append(conn)
-            return work(conn)
+            with guard:
+                lent.append(conn)
+            try:
+                return work(conn)
+            finally:
+                with guard:
+                    lent.clear()
+
+    def cancel() -> None:
+        with guard:
+            if lent:
+                lent[0].cancel_safe()
 
     async def watch(scope: anyio.CancelScope) -> None:
         while not await request.is_disconnected():
             await anyio.sleep(0.1)
-        if lent:
-            lent[0].cancel_safe()
+        await anyio.to_thread.run_sync(cancel)
         scope.cancel()
 
     failure: list[Exception] = []
@@ -113,12 +137,13 @@ def _tile_response(request: Request, tile: CachedTile, max_age: int) -> Response
         return Response(
             tile.gzipped, media_type=MVT, headers={**headers, "Content-Encoding": "gzip"}
         )
-    return Response(gzip.decompress(tile.gzipped), media_type=MVT, headers=headers)
+    return Response(igzip.decompress(tile.gzipped), media_type=MVT, headers=headers)
 
 
 @router.get(
     "/tiles/{layers}/{z}/{x}/{y}.mvt",
     response_class=Response,
+    openapi_extra=FILTERS_OPENAPI,
     responses={
         200: {"content": {MVT: {}}, "description": "The tile (gzip when accepted)"},
         204: {"description": "Nothing in this tile"},
@@ -144,7 +169,7 @@ async def tile(
     return _tile_response(request, result, service.settings.max_age)
 
 
-@router.get("/tiles/{layer}.json")
+@router.get("/tiles/{layer}.json", openapi_extra=FILTERS_OPENAPI)
 async def tilejson(
     request: Request,
     layer: str,
