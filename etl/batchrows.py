@@ -107,12 +107,6 @@ class BatchRows:
         for res, values in h3index.index_points(self.lat[positions], self.lon[positions]).items():
             self.cells[res][positions] = values
 
-    def map_order(self, positions: np.ndarray) -> np.ndarray:
-        """`positions` in H3 order (resolution 10; rows without a point first): complaints
-        near each other are stored together, so a map tile reads a few pages, not one per
-        point."""
-        return positions[np.argsort(self.cells[10][positions], kind="stable")]
-
     def address_dates(self, positions: np.ndarray, tz: str) -> list[date | None]:
         """Local reception days of the rows at `positions`, for the address geocoder."""
         return self.local_days(tz).take(pa.array(positions)).to_pylist()

@@ -308,7 +308,7 @@ def _load(
         summed = background.submit(lambda: _sum_versions(rows.versions(), 1, tz))
         hexagons = background.submit(_hexagons, rows)
         background.shutdown(wait=False)
-        inserts = rows.map_order(np.flatnonzero(rows.stored_id < 0))
+        inserts = np.flatnonzero(rows.stored_id < 0)
         updates = np.flatnonzero(rows.stored_id >= 0)
         result.rows_inserted, result.rows_updated = len(inserts), len(updates)
         old = None
@@ -323,6 +323,7 @@ def _load(
         after = run("last_complaint_id.sql").fetchone()[0]  # new rows are numbered after it
         with _bulk(conn, "complaint", len(inserts), settings):
             copy_in(conn, _sql("copy_complaints.sql"), rows.complaints(inserts, result.batch_id))
+        clock.stage("points")
         if len(updates):
             run("delete_points.sql")
         with _bulk(conn, "complaint_point", len(inserts), settings):
@@ -330,6 +331,7 @@ def _load(
             run("insert_points.sql", points_params)
             if len(updates):
                 run("insert_updated_points.sql", points_params)
+        clock.stage("load")
         with _bulk(conn, "complaint_contact", len(inserts), settings):
             copy_in(conn, _sql("copy_contacts.sql"), rows.contacts(np.arange(len(rows))))
         run("create_units.sql")

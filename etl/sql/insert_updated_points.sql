@@ -9,4 +9,4 @@ SELECT c.id, (c.received_at AT TIME ZONE %(tz)s)::date,
 FROM complaint AS c
 JOIN {updates} AS u ON u.id = c.id
 WHERE c.id <= %(after)s AND c.geom_3857 IS NOT NULL
-ORDER BY c.id
+ORDER BY c.h3_r10, c.id
