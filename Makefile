@@ -12,7 +12,7 @@ ifneq ($(wildcard $(DATA_MIRROR)),)
 export PHANANH_DATA_DIR ?= $(DATA_MIRROR)
 endif
 
-.PHONY: demo test venv postgis browser db-start serve lint clean bench-etl bench-geocode bench-tiles bench-tiles-10m
+.PHONY: demo test venv postgis browser db-start serve lint clean bench-etl bench-geocode bench-tiles bench-tiles-10m bench-analytics
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +73,9 @@ bench-tiles: db-start $(TIPG_VENV)/.installed ## Tile benchmark against tipg on 
 
 bench-tiles-10m: db-start ## Heat tiles with 10,000,000 demo complaints (loads for about half an hour)
 	$(BIN)/python benchmarks/bench_heat_scale.py
+
+bench-analytics: db-start ## Analytics benchmark: Gi* over the city's H3 cells on 1,000,000 demo complaints
+	$(BIN)/python benchmarks/bench_analytics.py
 
 bench-geocode: db-start ## Address geocoding benchmark (addresses/s)
 	$(BIN)/phananh boundaries load --all

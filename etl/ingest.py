@@ -22,13 +22,13 @@ import numpy as np
 import pandas as pd
 import psycopg
 import pyarrow as pa
-import pyarrow.compute as pc
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from etl import bulk, h3index, points, rollups
+from etl import bulk, points, rollups
 from etl.batchrows import BatchRows
 from etl.copyio import copy_in, copy_out
+from etl.hexagons import hexagons, store_hexagons
 from etl.mapping import Mapping
 from etl.readers import read_export
 from etl.settings import EtlSettings
@@ -306,7 +306,7 @@ def _load(
         # Rollup sums and hexagons need only the rows: a thread works them out meanwhile.
         background = ThreadPoolExecutor(max_workers=1)
         summed = background.submit(lambda: _sum_versions(rows.versions(), 1, tz))
-        hexagons = background.submit(_hexagons, rows)
+        hexagon_table = background.submit(_hexagons, rows)
         background.shutdown(wait=False)
         inserts = np.flatnonzero(rows.stored_id < 0)
         updates = np.flatnonzero(rows.stored_id >= 0)
@@ -357,7 +357,7 @@ def _load(
             _add_rollup(conn, run, statement, kind, table, aggregate, first, settings)
         if removals:
             run("prune_rollups.sql")
-        _insert_cells(conn, hexagons.result())
+        store_hexagons(conn, hexagon_table.result())
         _quarantine(conn, raw, checked, rejected, result, sha)
         for lat, lon, repeats in new_placeholders:
             run(
@@ -536,33 +536,8 @@ def _sum_versions(versions: pa.Table, sign: int, tz: str) -> tuple[pa.Table, ...
 
 
 def _hexagons(rows: BatchRows) -> pa.Table:
-    """Cell, resolution, hexagon (WKB, lon/lat and Web Mercator) and area of every cell the
-    rows use (computed here, in the background, rather than per cell in PostGIS)."""
-    used = np.unique(np.concatenate([values[values != 0] for values in rows.cells.values()]))
-    polygons = h3index.cell_polygons_wkb(used)
-    return pa.table(
-        {
-            "cell": pa.array(used, type=pa.int64()),
-            "resolution": pa.array(h3index.resolution_of(used)),
-            "wkb": pa.array(polygons, type=pa.binary()),
-            "wkb_3857": pa.array(h3index.cell_polygons_mercator_wkb(polygons), type=pa.binary()),
-            "area_km2": pa.array(h3index.cell_areas_km2(used), type=pa.float64()),
-        }
-    )
-
-
-def _insert_cells(conn: psycopg.Connection, hexagons: pa.Table) -> None:
-    """Hexagon geometry for cells seen for the first time."""
-    if hexagons.num_rows == 0:
-        return
-    cells = hexagons["cell"].to_numpy()
-    missing = [r[0] for r in conn.execute(_sql("missing_cells.sql"), {"cells": cells.tolist()})]
-    if not missing:
-        return
-    conn.execute(_sql("create_cell_stage.sql"))
-    new = hexagons.filter(pc.is_in(hexagons["cell"], value_set=pa.array(missing, pa.int64())))
-    copy_in(conn, _sql("copy_cells.sql"), new)
-    conn.execute(_sql("insert_cells.sql"))
+    """Hexagons of every cell the rows use (computed in the background)."""
+    return hexagons(np.concatenate([values[values != 0] for values in rows.cells.values()]))
 
 
 def _quarantine(

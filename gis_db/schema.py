@@ -494,3 +494,49 @@ data_version = Table(
     CheckConstraint("id = 1", name="data_version_single_row"),
     comment="bumped by every batch that changes complaints; part of every cache key",
 )
+
+hotspot_run = Table(
+    "hotspot_run",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("method", CODE, nullable=False, comment="'gi*'"),
+    Column("params", JSONB, nullable=False),
+    Column(
+        "params_key", CODE, nullable=False, comment="canonical text of params: equal runs share it"
+    ),
+    Column("data_version", BigInteger, nullable=False),
+    Column("boundary_set", CODE, nullable=False, comment="study area"),
+    Column("resolution", SmallInteger, nullable=False),
+    Column("n_cells", Integer, nullable=False),
+    Column("n_complaints", BigInteger, nullable=False),
+    Column("n_hot", Integer, nullable=False),
+    Column("n_cold", Integer, nullable=False),
+    Column("seconds", Float, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    UniqueConstraint("method", "params_key", "data_version", name="hotspot_run_params"),
+    comment="analytics runs (Gi*): parameters, data version, summary",
+)
+
+hotspot_cell = Table(
+    "hotspot_cell",
+    metadata,
+    Column(
+        "run_id",
+        BigInteger,
+        ForeignKey("hotspot_run.id", name="hotspot_cell_run", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("cell", BigInteger, nullable=False),
+    Column("n", Integer, nullable=False),
+    Column("z", Float, nullable=False),
+    Column("p", Float, nullable=False, comment="two-sided"),
+    Column("p_fdr", Float, nullable=False, comment="Benjamini-Hochberg adjusted"),
+    Column(
+        "class",
+        SmallInteger,
+        nullable=False,
+        comment="+3/+2/+1 hot at 99/95/90 % after FDR, 0 none, negative cold",
+    ),
+    PrimaryKeyConstraint("run_id", "cell", name="hotspot_cell_pkey"),
+    comment="Gi* of every cell of a run's study area, zero counts included",
+)

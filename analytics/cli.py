@@ -1,0 +1,82 @@
+"""`phananh analytics …`: hotspot runs from the command line."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
+
+from analytics.hotspots import HotspotParams, run_cells, run_gistar, run_summary
+from boundaries.errors import UnknownBoundarySet
+from gis_db.pool import connect
+from gis_db.settings import DbSettings
+
+app = typer.Typer(help="Analytics: tested hotspots.", no_args_is_help=True)
+console = Console()
+CLASS_NAMES = {3: "nóng 99 %", 2: "nóng 95 %", 1: "nóng 90 %", -1: "lạnh 90 %", -2: "lạnh 95 %",
+               -3: "lạnh 99 %"}  # fmt: skip
+
+
+@app.command("hotspots")
+def hotspots_cmd(
+    resolution: Annotated[int, typer.Option(help="H3 resolution (7-10).")] = 8,
+    k: Annotated[int, typer.Option(help="Neighbours within k grid steps (1-3).")] = 1,
+    field: Annotated[str | None, typer.Option(help="Field codes, comma-separated.")] = None,
+    category: Annotated[str | None, typer.Option(help="Category codes, comma-separated.")] = None,
+    from_: Annotated[
+        datetime | None, typer.Option("--from", formats=["%Y-%m-%d"], help="First day.")
+    ] = None,
+    to: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Last day.")] = None,
+    boundary_set: Annotated[
+        str | None, typer.Option("--set", help="Study area (default: today's wards).")
+    ] = None,
+    geojson: Annotated[
+        bool, typer.Option("--geojson", help="Print the significant cells as GeoJSON.")
+    ] = False,
+) -> None:
+    """Getis-Ord Gi* hot and cold spots on H3 cells, FDR-corrected (stored and reused)."""
+    try:
+        params = HotspotParams.model_validate(
+            {
+                "resolution": resolution,
+                "k": k,
+                "field": field,
+                "category": category,
+                "from": from_.date() if from_ else None,
+                "to": to.date() if to else None,
+                "set": boundary_set,
+            }
+        )
+    except ValidationError as exc:
+        raise typer.BadParameter("; ".join(e["msg"] for e in exc.errors())) from None
+    with connect(DbSettings()) as conn:
+        try:
+            run = run_gistar(conn, params)
+        except UnknownBoundarySet as exc:
+            raise typer.BadParameter(str(exc)) from None
+        conn.commit()
+        summary = run_summary(conn, run.id)
+        cells = run_cells(conn, run.id)
+    if geojson:
+        features = [
+            {"type": "Feature", "geometry": c.pop("geometry"), "properties": c} for c in cells
+        ]
+        print(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False))
+        return
+    state = "computed" if run.computed else "reused"
+    console.print(
+        f"run {run.id} ({state}, {summary['seconds']:.2f} s): {summary['n_cells']:,} cells of "
+        f"{summary['boundary_set']} at r{summary['resolution']}, "
+        f"{summary['n_complaints']:,} complaints; {summary['n_hot']} hot, {summary['n_cold']} cold"
+    )
+    table = Table("class", "cells", "complaints")
+    for klass, name in CLASS_NAMES.items():
+        chosen = [c for c in cells if c["class"] == klass]
+        if chosen:
+            table.add_row(name, f"{len(chosen):,}", f"{sum(c['n'] for c in chosen):,}")
+    console.print(table)

@@ -1,0 +1,227 @@
+"""Gi* hotspot runs: counts per H3 cell over a study area (the cells covering a boundary set,
+zero counts included), Gi* with FDR, stored with their parameters and data version so that the
+API and tiles reuse a run instead of computing it again."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from datetime import date
+
+import h3
+import h3ronpy
+import numpy as np
+import psycopg
+import pyarrow as pa
+import shapely
+from h3ronpy import ContainmentMode, vector
+from psycopg import sql
+from psycopg.types.json import Jsonb
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from analytics.gistar import GiStar, gi_star
+from boundaries.errors import UnknownBoundarySet
+from etl.copyio import copy_in
+from etl.hexagons import hexagons, store_hexagons
+from gis_db.sqlfiles import load_sql
+
+METHOD = "gi*"
+CELL_COLUMNS = {7: "h3_r7", 8: "h3_r8", 9: "h3_r9", 10: "h3_r10"}  # allow-list of identifiers
+COARSE_RESOLUTION = 6  # study areas are covered at this resolution first
+
+
+class HotspotParams(BaseModel):
+    """What a Gi* run counts and how: resolution, ring size, fields, categories, a span of
+    local reception days and the boundary set whose outline is the study area."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    resolution: int = Field(8, ge=7, le=10, description="H3 resolution of the cells")
+    k: int = Field(1, ge=1, le=3, description="Neighbours within k grid steps (binary weights)")
+    field: tuple[str, ...] = Field((), description="Field codes, comma-separated")
+    category: tuple[str, ...] = Field((), description="Category codes, comma-separated")
+    from_: date | None = Field(None, alias="from", description="First reception day (local)")
+    to: date | None = Field(None, description="Last reception day (local), inclusive")
+    set: str | None = Field(None, description="Boundary set of the study area (today's wards)")
+
+    @field_validator("field", "category", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        items = [value] if isinstance(value, str) else list(value)
+        return tuple(sorted({c.strip() for i in items for c in str(i).split(",") if c.strip()}))
+
+    @model_validator(mode="after")
+    def _span(self) -> HotspotParams:
+        if self.from_ and self.to and self.from_ > self.to:
+            raise ValueError(f"'from' ({self.from_}) is after 'to' ({self.to})")
+        return self
+
+    def key(self, boundary_set: str) -> str:
+        """Canonical text of the parameters with the study area's set resolved."""
+        values = self.model_dump(mode="json", by_alias=True) | {"set": boundary_set}
+        return json.dumps(values, sort_keys=True, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class Run:
+    """A stored run: its id and whether this call computed it."""
+
+    id: int
+    computed: bool
+
+
+def run_gistar(conn: psycopg.Connection, params: HotspotParams) -> Run:
+    """The stored Gi* run for `params` at the current data version, computed when missing."""
+    version = conn.execute(load_sql("tiles", "data_version.sql")).fetchone()[0]
+    _check_codes(conn, params)
+    boundary_set = _study_set(conn, params.set)
+    key = params.key(boundary_set)
+    found = conn.execute(
+        load_sql("analytics", "find_run.sql"), {"method": METHOD, "key": key, "version": version}
+    ).fetchone()
+    if found:
+        return Run(int(found[0]), False)
+    started = time.perf_counter()
+    cells, counts = study_counts(conn, params, boundary_set)
+    result = gi_star(cells, counts, params.k)
+    with conn.transaction():
+        store_hexagons(conn, hexagons(result.cells))
+        row = conn.execute(
+            load_sql("analytics", "insert_run.sql"),
+            {
+                "method": METHOD,
+                "params": Jsonb(json.loads(key)),
+                "key": key,
+                "version": version,
+                "set": boundary_set,
+                "resolution": params.resolution,
+                "n_cells": len(result.cells),
+                "n_complaints": int(result.counts.sum()),
+                "n_hot": int((result.classes > 0).sum()),
+                "n_cold": int((result.classes < 0).sum()),
+                "seconds": time.perf_counter() - started,
+            },
+        ).fetchone()
+        if row is None:  # stored meanwhile by another worker
+            found = conn.execute(
+                load_sql("analytics", "find_run.sql"),
+                {"method": METHOD, "key": key, "version": version},
+            ).fetchone()
+            return Run(int(found[0]), False)
+        copy_in(conn, load_sql("analytics", "copy_cells.sql"), _cell_rows(int(row[0]), result))
+    return Run(int(row[0]), True)
+
+
+def study_counts(
+    conn: psycopg.Connection, params: HotspotParams, boundary_set: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every cell covering the set's outline (and any cell with complaints) with its count."""
+    statement = sql.SQL(load_sql("analytics", "cell_counts.sql")).format(
+        cell=sql.Identifier(CELL_COLUMNS[params.resolution])
+    )
+    rows = conn.execute(
+        statement,
+        {
+            "fields": list(params.field) or None,
+            "categories": list(params.category) or None,
+            "from_day": params.from_,
+            "to_day": params.to,
+        },
+    ).fetchall()
+    counted = np.array([r[0] for r in rows], dtype=np.int64)
+    values = np.array([r[1] for r in rows], dtype=np.int64)
+    area = covering_cells(conn, boundary_set, params.resolution)
+    cells = np.union1d(area, counted)
+    counts = np.zeros(len(cells), dtype=np.int64)
+    counts[np.searchsorted(cells, counted)] = values
+    return cells, counts
+
+
+def covering_cells(conn: psycopg.Connection, boundary_set: str, resolution: int) -> np.ndarray:
+    """Sorted int64 ids of the H3 cells that overlap the outline of a boundary set.
+
+    Filling a detailed outline at resolution 9 takes h3 seconds; instead the outline is covered
+    at resolution 6 (plus a ring, since a child may stick out of its parent), and the children
+    of those cells that intersect the outline are kept (shapely, vectorised)."""
+    wkb = conn.execute(load_sql("analytics", "study_area.sql"), {"set": boundary_set}).fetchone()
+    if not wkb or wkb[0] is None:
+        raise UnknownBoundarySet(f"boundary set '{boundary_set}' has no units")
+    outline = shapely.from_wkb(bytes(wkb[0]))
+    coarse = pa.array(
+        vector.geometry_to_cells(
+            outline, COARSE_RESOLUTION, containment_mode=ContainmentMode.IntersectsBoundary
+        )
+    )
+    coarse = pa.array(h3ronpy.grid_disk(coarse, 1, flatten=True))
+    children = pa.array(h3ronpy.change_resolution(coarse, resolution)).to_numpy()
+    children = np.unique(children)
+    shapes = pa.array(vector.cells_to_wkb_polygons(pa.array(children, type=pa.uint64())))
+    shapely.prepare(outline)
+    keep = shapely.intersects(outline, shapely.from_wkb(shapes.to_numpy(zero_copy_only=False)))
+    return np.sort(children[keep].view(np.int64))
+
+
+def _check_codes(conn: psycopg.Connection, params: HotspotParams) -> None:
+    """ValueError for field or category codes the taxonomy does not have."""
+    known: dict[str, set[str]] = {"field": set(), "category": set(), "unit": set()}
+    for kind, code in conn.execute(load_sql("tiles", "taxonomy_codes.sql")):
+        known[kind].add(code)
+    for kind, wanted in (("field", params.field), ("category", params.category)):
+        unknown = sorted(set(wanted) - known[kind])
+        if unknown:
+            raise ValueError(f"unknown {kind} code(s): {', '.join(unknown)}")
+
+
+def _study_set(conn: psycopg.Connection, slug: str | None) -> str:
+    if slug is None:
+        row = conn.execute(load_sql("tiles", "current_set.sql")).fetchone()
+        if not row:
+            raise UnknownBoundarySet("no ward set is loaded (phananh boundaries load)")
+        return row[0]
+    if not conn.execute(load_sql("tiles", "set_exists.sql"), {"slug": slug}).fetchone()[0]:
+        raise UnknownBoundarySet(f"no boundary set '{slug}' (see /boundaries/sets)")
+    return slug
+
+
+def _cell_rows(run_id: int, result: GiStar) -> pa.Table:
+    return pa.table(
+        {
+            "run_id": pa.array(np.full(len(result.cells), run_id, dtype=np.int64)),
+            "cell": pa.array(result.cells, type=pa.int64()),
+            "n": pa.array(result.counts.astype(np.int32)),
+            "z": pa.array(result.z, type=pa.float64()),
+            "p": pa.array(result.p, type=pa.float64()),
+            "p_fdr": pa.array(result.p_fdr, type=pa.float64()),
+            "class": pa.array(result.classes.astype(np.int16)),
+        }
+    )
+
+
+def run_summary(conn: psycopg.Connection, run_id: int) -> dict:
+    """A stored run's parameters and figures."""
+    cur = conn.execute(load_sql("analytics", "run_summary.sql"), {"id": run_id})
+    names = [d.name for d in cur.description]
+    row = cur.fetchone()
+    out = dict(zip(names, row, strict=True))
+    out["created_at"] = out["created_at"].isoformat()
+    return out
+
+
+def run_cells(conn: psycopg.Connection, run_id: int, everything: bool = False) -> list[dict]:
+    """A run's cells (significant ones unless `everything`) with their hexagon as GeoJSON."""
+    cur = conn.execute(load_sql("analytics", "run_cells.sql"), {"id": run_id, "all": everything})
+    return [
+        {
+            "cell": h3.int_to_str(cell & ((1 << 64) - 1)),
+            "n": n,
+            "z": z,
+            "p": p,
+            "p_fdr": p_fdr,
+            "class": klass,
+            "geometry": json.loads(geometry),
+        }
+        for cell, n, z, p, p_fdr, klass, geometry in cur
+    ]
