@@ -16,6 +16,15 @@ import pyarrow as pa
 from scipy import sparse, stats
 
 LEVELS = ((3, 0.01), (2, 0.05), (1, 0.10))  # Gi_Bin: ±3 = 99 %, ±2 = 95 %, ±1 = 90 % confidence
+# Classes as maps show them (Vietnamese labels; red hot, blue cold, as ArcGIS draws them).
+CLASSES = (
+    (3, "Điểm nóng, tin cậy 99 %", "#b2182b"),
+    (2, "Điểm nóng, tin cậy 95 %", "#ef8a62"),
+    (1, "Điểm nóng, tin cậy 90 %", "#fddbc7"),
+    (-1, "Điểm lạnh, tin cậy 90 %", "#d1e5f0"),
+    (-2, "Điểm lạnh, tin cậy 95 %", "#67a9cf"),
+    (-3, "Điểm lạnh, tin cậy 99 %", "#2166ac"),
+)
 
 
 @dataclass(frozen=True)

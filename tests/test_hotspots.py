@@ -7,6 +7,8 @@ from datetime import date
 
 import esda
 import h3
+import mapbox_vector_tile
+import mercantile
 import numpy as np
 import pandas as pd
 import psycopg
@@ -176,3 +178,38 @@ def test_api_serves_runs_as_json_and_geojson(demo):
             response = client.get("/analytics/hotspots", params=bad)
             assert response.status_code in (400, 404), bad
             assert response.json()["detail"]
+
+
+def test_hotspots_tile_layer_matches_the_run(demo):
+    """The `hotspots` layer draws the run's significant cells: those whose hexagon meets the
+    tile's buffered envelope (shapely over h3's boundaries), with their class."""
+    spot = load_profile()["flooding"]["hotspots"][0]
+    tile = mercantile.tile(spot["lon"], spot["lat"], 12)
+    app = create_app(db=DbSettings(_env_file=None, database_url=demo.url))
+    with TestClient(app) as client:
+        response = client.get(
+            f"/tiles/hotspots/12/{tile.x}/{tile.y}.mvt", params={"category": FLOOD}
+        )
+        assert response.status_code == 200
+        layer = mapbox_vector_tile.decode(response.content)["hotspots"]
+        got = {f["properties"]["h3"]: f["properties"]["class"] for f in layer["features"]}
+        run = {f["properties"]["run"] for f in layer["features"]}.pop()
+        legend = client.get("/legends/hotspots").json()
+        assert [c["value"] for c in legend["classes"]] == [3, 2, 1, -1, -2, -3]
+        style = client.get("/styles/hotspots.json", params={"category": FLOOD}).json()
+        assert "hotspots" in style["sources"]
+        assert client.get("/tiles/hotspots/12/0/0.mvt?channel=app").status_code == 400
+    with psycopg.connect(demo.url) as conn:
+        rows = conn.execute(
+            "SELECT cell, class FROM hotspot_cell WHERE run_id = %s AND class <> 0", (run,)
+        ).fetchall()
+    west, south, east, north = mercantile.xy_bounds(tile)
+    margin = (east - west) * 64 / 4096
+    area = shapely.box(west - margin, south - margin, east + margin, north + margin)
+    want = {}
+    for cell, klass in rows:
+        index = h3.int_to_str(cell)
+        ring = [mercantile.xy(lng, lat) for lat, lng in h3.cell_to_boundary(index)]
+        if shapely.Polygon(ring).intersects(area):
+            want[f"{cell:x}"] = klass
+    assert want and got == want

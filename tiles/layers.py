@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 import psycopg
 from psycopg import sql
 
+from analytics.hotspots import HotspotParams, run_gistar
 from gis_db.sqlfiles import load_sql
 from tiles.errors import TileError, TileNotFound
 from tiles.filters import TileFilters
@@ -203,6 +204,33 @@ def render_complaints(conn: psycopg.Connection, request: Request, settings: Tile
     return bytes(data) if data else b""
 
 
+def render_hotspots(conn: psycopg.Connection, request: Request, settings: TileSettings) -> bytes:
+    """Significant cells of the Gi* run for the filters (computed on the first tile of a
+    data version, then reused from `hotspot_run`)."""
+    f = request.filters
+    if f.channel or f.unit:
+        raise TileError("channel= and unit= do not apply to hotspots")
+    params = HotspotParams.model_validate(
+        {"field": f.field, "category": f.category, "from": f.from_, "to": f.to,
+         "set": request.options.get("set")}
+    )  # fmt: skip
+    key = ("hotspots", params, request.version)
+    found = request.memo.get(key)
+    if found is None:
+        found = (run_gistar(conn, params).id,)
+        request.memo[key] = found
+    row = conn.execute(
+        load_sql("tiles", "hotspots.sql"),
+        {
+            **request.tile.params(settings.extent, settings.buffer),
+            "layer": "hotspots",
+            "run": found[0],
+            "resolution": params.resolution,
+        },
+    ).fetchone()
+    return bytes(row[0]) if row and row[0] else b""
+
+
 def boundary_set(conn: psycopg.Connection, request: Request) -> str | None:
     """The slug of the request's boundary set (TileNotFound when there is none such), or of
     today's ward set when it names none (None when no set is loaded); looked up once per data
@@ -319,6 +347,28 @@ LAYERS: dict[str, Layer] = {
             render=render_wards,
             statuses=False,
             clock=True,
+            options=("set",),
+        ),
+        Layer(
+            name="hotspots",
+            title="Điểm nóng (Gi*)",
+            description="Getis-Ord Gi* hot and cold spots on H3 cells at resolution 8 for the "
+            "field, category and days given (k = 1, FDR-corrected; class +3/+2/+1 hot at "
+            "99/95/90 % confidence, negative cold); set= chooses the study area.",
+            minzoom=0,
+            maxzoom=22,
+            vector_layers={
+                "hotspots": {
+                    "h3": "H3 cell index (hex)",
+                    "class": "+3/+2/+1 hot, -1/-2/-3 cold (99/95/90 % confidence)",
+                    "z": "Gi* z-score",
+                    "p_fdr": "p-value after the false-discovery-rate correction",
+                    "n": "complaints in the cell",
+                    "run": "id of the stored run (GET /analytics/hotspots)",
+                }
+            },
+            render=render_hotspots,
+            statuses=False,
             options=("set",),
         ),
         Layer(

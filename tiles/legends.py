@@ -6,6 +6,7 @@ from __future__ import annotations
 import psycopg
 from psycopg import sql
 
+from analytics.gistar import CLASSES
 from gis_db.sqlfiles import load_sql
 from tiles.breaks import NO_DATA, colours, frozen_breaks
 from tiles.errors import TileError, TileNotFound
@@ -29,7 +30,13 @@ def legend(conn: psycopg.Connection, name: str, request: Request, metric: str | 
         raise TileNotFound(f"no layer '{name}' (layers: {', '.join(LAYERS)})")
     if metric is not None and name != "wards":
         raise TileError("metric= applies to the wards legend only")
-    build = {"wards": _wards, "heat": _heat, "complaints": _complaints, "boundaries": _lines}
+    build = {
+        "wards": _wards,
+        "heat": _heat,
+        "complaints": _complaints,
+        "hotspots": _hotspots,
+        "boundaries": _lines,
+    }
     return {"layer": name, "title": LAYERS[name].title, **build[name](conn, request, metric)}
 
 
@@ -88,6 +95,14 @@ def _complaints(conn: psycopg.Connection, request: Request, metric: str | None) 
             for i, (code, label) in enumerate(fields)
         ],
         "clusters": "Dưới mức thu phóng 14: tâm ô H3 với số phản ánh (n)",
+    }
+
+
+def _hotspots(conn: psycopg.Connection, request: Request, metric: str | None) -> dict:
+    return {
+        "attribute": "class",
+        "classes": [{"value": v, "label": label, "color": colour} for v, label, colour in CLASSES],
+        "method": "Getis-Ord Gi*, H3 r8, k = 1, Benjamini-Hochberg FDR",
     }
 
 

@@ -16,6 +16,7 @@ STYLES: dict[str, tuple[str, ...]] = {
     "wards": ("wards", "boundaries"),
     "heat": ("heat", "boundaries"),
     "complaints": ("complaints", "boundaries"),
+    "hotspots": ("hotspots", "boundaries"),
     "boundaries": ("boundaries",),
 }
 BACKGROUND = "#f2efe9"
@@ -107,6 +108,21 @@ def _heat(legend: dict) -> list[dict]:
     ]
 
 
+def _hotspots(legend: dict) -> list[dict]:
+    match: list = ["match", ["get", "class"]]
+    for row in legend.get("classes", []):
+        match += [row["value"], row["color"]]
+    return [
+        {
+            "id": "hotspots-fill",
+            "type": "fill",
+            "source": "hotspots",
+            "source-layer": "hotspots",
+            "paint": {"fill-color": match + ["#cccccc"], "fill-opacity": 0.75},
+        }
+    ]
+
+
 def _complaints(legend: dict) -> list[dict]:
     match: list = ["match", ["get", "field"]]
     for row in legend.get("classes", []):
@@ -167,4 +183,10 @@ def _labels() -> dict:
     }
 
 
-_LAYERS = {"wards": _wards, "heat": _heat, "complaints": _complaints, "boundaries": _boundaries}
+_LAYERS = {
+    "wards": _wards,
+    "heat": _heat,
+    "complaints": _complaints,
+    "hotspots": _hotspots,
+    "boundaries": _boundaries,
+}
