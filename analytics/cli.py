@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from analytics.hotspots import HotspotParams, run_cells, run_gistar, run_summary
+from analytics.recurring import RecurringParams, recurring_spots
 from boundaries.errors import UnknownBoundarySet
 from gis_db.pool import connect
 from gis_db.settings import DbSettings
@@ -79,4 +80,50 @@ def hotspots_cmd(
         chosen = [c for c in cells if c["class"] == klass]
         if chosen:
             table.add_row(name, f"{len(chosen):,}", f"{sum(c['n'] for c in chosen):,}")
+    console.print(table)
+
+
+@app.command("recurring")
+def recurring_cmd(
+    category: Annotated[
+        str, typer.Option(help="Category codes, comma-separated (flooding by default).")
+    ] = "ngap-nuoc",
+    field: Annotated[str | None, typer.Option(help="Field codes, comma-separated.")] = None,
+    from_: Annotated[
+        datetime | None, typer.Option("--from", formats=["%Y-%m-%d"], help="First day.")
+    ] = None,
+    to: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Last day.")] = None,
+    eps: Annotated[float, typer.Option(help="DBSCAN radius in metres.")] = 50.0,
+    min_points: Annotated[int, typer.Option(help="DBSCAN core size.")] = 5,
+    min_days: Annotated[int, typer.Option(help="Distinct days, at least.")] = 4,
+    min_weeks: Annotated[int, typer.Option(help="Distinct weeks, at least.")] = 3,
+    geojson: Annotated[bool, typer.Option("--geojson", help="Print GeoJSON.")] = False,
+) -> None:
+    """Recurring spots: DBSCAN clusters (metres) that come back on many days and weeks."""
+    try:
+        params = RecurringParams.model_validate(
+            {"category": category, "field": field, "from": from_.date() if from_ else None,
+             "to": to.date() if to else None, "eps_m": eps, "min_points": min_points,
+             "min_days": min_days, "min_weeks": min_weeks}
+        )  # fmt: skip
+    except ValidationError as exc:
+        raise typer.BadParameter("; ".join(e["msg"] for e in exc.errors())) from None
+    with connect(DbSettings()) as conn:
+        try:
+            spots = recurring_spots(conn, params)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
+    if geojson:
+        features = [
+            {"type": "Feature", "geometry": s.pop("outline"), "properties": s} for s in spots
+        ]
+        print(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False))
+        return
+    table = Table("điểm", "phản ánh", "ngày", "tuần", "từ", "đến", "vĩ độ, kinh độ", "phường, xã")
+    for i, s in enumerate(spots, 1):
+        table.add_row(
+            str(i), f"{s['n']:,}", str(s["days"]), str(s["weeks"]), s["first_day"],
+            s["last_day"], f"{s['lat']:.5f}, {s['lon']:.5f}",
+            ", ".join(u["name"] for u in s["units"]),
+        )  # fmt: skip
     console.print(table)

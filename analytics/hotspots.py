@@ -76,8 +76,8 @@ class Run:
 def run_gistar(conn: psycopg.Connection, params: HotspotParams) -> Run:
     """The stored Gi* run for `params` at the current data version, computed when missing."""
     version = conn.execute(load_sql("tiles", "data_version.sql")).fetchone()[0]
-    _check_codes(conn, params)
-    boundary_set = _study_set(conn, params.set)
+    check_codes(conn, params.field, params.category)
+    boundary_set = study_set(conn, params.set)
     key = params.key(boundary_set)
     found = conn.execute(
         load_sql("analytics", "find_run.sql"), {"method": METHOD, "key": key, "version": version}
@@ -164,18 +164,21 @@ def covering_cells(conn: psycopg.Connection, boundary_set: str, resolution: int)
     return np.sort(children[keep].view(np.int64))
 
 
-def _check_codes(conn: psycopg.Connection, params: HotspotParams) -> None:
+def check_codes(
+    conn: psycopg.Connection, fields: tuple[str, ...], categories: tuple[str, ...]
+) -> None:
     """ValueError for field or category codes the taxonomy does not have."""
     known: dict[str, set[str]] = {"field": set(), "category": set(), "unit": set()}
     for kind, code in conn.execute(load_sql("tiles", "taxonomy_codes.sql")):
         known[kind].add(code)
-    for kind, wanted in (("field", params.field), ("category", params.category)):
+    for kind, wanted in (("field", fields), ("category", categories)):
         unknown = sorted(set(wanted) - known[kind])
         if unknown:
             raise ValueError(f"unknown {kind} code(s): {', '.join(unknown)}")
 
 
-def _study_set(conn: psycopg.Connection, slug: str | None) -> str:
+def study_set(conn: psycopg.Connection, slug: str | None) -> str:
+    """The slug of a boundary set (today's ward set when None); UnknownBoundarySet if none."""
     if slug is None:
         row = conn.execute(load_sql("tiles", "current_set.sql")).fetchone()
         if not row:

@@ -1,4 +1,4 @@
-"""Benchmark the analytics: Gi* over every H3 cell covering the city.
+"""Benchmark the analytics: Gi* over every H3 cell covering the city, recurring spots.
 
     make bench-analytics                               # 1,000,000 demo complaints
     .venv/bin/python benchmarks/bench_analytics.py --reuse   # the database of bench-tiles --keep
@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from bench_tiles import database  # noqa: E402
 
 from analytics.hotspots import HotspotParams, run_gistar, run_summary  # noqa: E402
+from analytics.recurring import RecurringParams, recurring_spots  # noqa: E402
 from gis_db.pool import connect  # noqa: E402
 from gis_db.settings import DbSettings  # noqa: E402
 
@@ -56,6 +57,16 @@ def main() -> None:
                 f"{summary['n_cells']:,} cells, {summary['n_complaints']:,} complaints, "
                 f"{summary['n_hot']:,} hot, {summary['n_cold']:,} cold"
             )
+        seconds = []
+        for _ in range(3):
+            started = time.perf_counter()
+            spots = recurring_spots(conn, RecurringParams())
+            seconds.append(time.perf_counter() - started)
+        print(
+            f"  {'recurring flooding spots':<26} {min(seconds):6.2f} s (best of 3; "
+            f"{max(seconds):.2f} worst)   {len(spots)} spots, "
+            f"{sum(s['n'] for s in spots):,} complaints in them"
+        )
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
-"""Gi* hotspots: equal to esda, FDR without a Bonferroni fallback, the demo's planted flood spots
-found, a uniform control without hot spots, runs stored and reused, served."""
+"""Gi* hotspots and recurring spots: equal to esda and scikit-learn, FDR, the demo's planted
+flood spots found, a uniform control without hot spots, runs stored and reused, served."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 
 import esda
@@ -16,10 +17,13 @@ import pytest
 import shapely
 from fastapi.testclient import TestClient
 from libpysal.graph import Graph
+from pyproj import Transformer
 from scipy import stats
+from sklearn.cluster import DBSCAN
 
 from analytics.gistar import gi_star
 from analytics.hotspots import HotspotParams, covering_cells, run_gistar, run_summary
+from analytics.recurring import RecurringParams, recurring_spots
 from etl.demo import generate, write
 from etl.demo.profile import load_profile
 from etl.ingest import ingest
@@ -29,6 +33,7 @@ from gis_db.settings import DbSettings
 
 MAPPING = read_mapping(resolve_mapping("phananh-1022"))
 FLOOD = "ngap-nuoc"
+UTM = Transformer.from_crs(4326, 32648, always_xy=True)
 
 
 def _disk(lat: float, lon: float, res: int, k: int) -> np.ndarray:
@@ -213,3 +218,64 @@ def test_hotspots_tile_layer_matches_the_run(demo):
         if shapely.Polygon(ring).intersects(area):
             want[f"{cell:x}"] = klass
     assert want and got == want
+
+
+def test_recurring_spots_are_the_planted_flood_spots(demo):
+    """DBSCAN in metres finds each planted flood spot as a recurring spot; the clusters equal
+    scikit-learn's DBSCAN on the same points projected with pyproj."""
+    params = RecurringParams()
+    with psycopg.connect(demo.url) as conn:
+        spots = recurring_spots(conn, params)
+        rows = conn.execute(
+            "SELECT id, received_day, ST_X(ST_Transform(geom, 4326)), "
+            "ST_Y(ST_Transform(geom, 4326)) FROM complaint_point WHERE category_code = %s "
+            "ORDER BY id",
+            (FLOOD,),
+        ).fetchall()
+    points = pd.DataFrame(rows, columns=["id", "day", "lon", "lat"])
+    x, y = UTM.transform(points["lon"].to_numpy(), points["lat"].to_numpy())
+    labels = DBSCAN(eps=params.eps_m, min_samples=params.min_points).fit_predict(
+        np.column_stack([x, y])
+    )
+    points["cluster"] = labels
+    points["week"] = pd.to_datetime(points["day"]).dt.to_period("W-SUN")
+    grouped = points[points["cluster"] >= 0].groupby("cluster")
+    stats_ = pd.DataFrame(
+        {"n": grouped.size(), "days": grouped["day"].nunique(), "weeks": grouped["week"].nunique()}
+    )
+    kept = stats_[(stats_["days"] >= params.min_days) & (stats_["weeks"] >= params.min_weeks)]
+    ours = Counter((s["n"], s["days"], s["weeks"]) for s in spots)
+    reference = Counter(zip(kept["n"], kept["days"], kept["weeks"], strict=True))
+    same = sum((ours & reference).values())  # a border point may join either of two clusters
+    assert len(spots) == len(kept) and same >= 0.8 * len(kept), (ours - reference, reference - ours)
+    assert abs(sum(s["n"] for s in spots) - kept["n"].sum()) <= 0.01 * kept["n"].sum()
+    limit = load_profile()["flooding"]["cluster_max_m"]  # how far the generator spreads a spot
+    outlines = [shapely.transform(shapely.geometry.shape(s["outline"]), _utm) for s in spots]
+    planted = load_profile()["flooding"]["hotspots"]
+    found = []
+    for spot in planted:
+        where = shapely.Point(UTM.transform(spot["lon"], spot["lat"]))
+        near = [s for s, o in zip(spots, outlines, strict=True) if o.distance(where) <= limit]
+        if near:
+            found.append(spot["street"])
+            assert near[0]["units"] and near[0]["days"] >= params.min_days
+    heavy = [s["street"] for s in planted if s.get("weight", 1.0) >= 1.5]
+    assert set(heavy) <= set(found)  # 20,000 complaints: the lightest spots may be too sparse
+    assert len(found) >= 0.8 * len(planted)
+
+
+def _utm(coords: np.ndarray) -> np.ndarray:
+    return np.column_stack(UTM.transform(coords[:, 0], coords[:, 1]))
+
+
+def test_api_serves_recurring_spots(demo):
+    app = create_app(db=DbSettings(_env_file=None, database_url=demo.url))
+    with TestClient(app) as client:
+        body = client.get("/analytics/recurring").json()
+        geo = client.get("/analytics/recurring", params={"format": "geojson"}).json()
+        assert len(body["spots"]) == len(geo["features"]) >= 15
+        assert {f["geometry"]["type"] for f in geo["features"]} == {"Polygon"}
+        for bad in ({"eps": 0}, {"category": "nope"}, {"min_days": 2, "min_weeks": 3}):
+            response = client.get("/analytics/recurring", params=bad)
+            assert response.status_code == 400, bad
+            assert response.json()["detail"]

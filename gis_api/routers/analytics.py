@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from analytics.hotspots import HotspotParams, run_cells, run_gistar, run_summary
+from analytics.recurring import RecurringParams, recurring_spots
 from gis_api.routers.tiles import with_connection
 from tiles.errors import TileError
 
@@ -58,3 +59,41 @@ async def hotspots(
         ]
         return JSONResponse({"type": "FeatureCollection", "run": summary, "features": features})
     return JSONResponse({"run": summary, "cells": cells})
+
+
+@router.get("/analytics/recurring")
+async def recurring(
+    request: Request,
+    category: Annotated[str, Query(description="Category codes (flooding by default)")] = (
+        "ngap-nuoc"
+    ),
+    field: Annotated[str | None, Query(description="Field codes, comma-separated")] = None,
+    from_: Annotated[date | None, Query(alias="from", description="First reception day")] = None,
+    to: Annotated[date | None, Query(description="Last reception day, inclusive")] = None,
+    eps: Annotated[float, Query(gt=0, le=1000, description="DBSCAN radius, metres")] = 50.0,
+    min_points: Annotated[int, Query(ge=2, le=1000, description="DBSCAN core size")] = 5,
+    min_days: Annotated[int, Query(ge=1, description="Distinct days, at least")] = 4,
+    min_weeks: Annotated[int, Query(ge=1, description="Distinct weeks, at least")] = 3,
+    set: Annotated[str | None, Query(description="Set of the units touched")] = None,  # noqa: A002
+    format: Annotated[  # noqa: A002
+        Literal["json", "geojson"], Query(description="json or geojson")
+    ] = "json",
+) -> JSONResponse:
+    """Recurring spots: DBSCAN clusters in metres (EPSG:32648) of the complaints asked for,
+    kept when they fall on at least `min_days` distinct days and `min_weeks` distinct weeks;
+    each with its outline, counts, first and last day and the units it touches."""
+    try:
+        params = RecurringParams.model_validate(
+            {"category": category, "field": field, "from": from_, "to": to, "eps_m": eps,
+             "min_points": min_points, "min_days": min_days, "min_weeks": min_weeks,
+             "set": set}
+        )  # fmt: skip
+    except ValidationError as exc:
+        raise TileError("; ".join(e["msg"] for e in exc.errors())) from None
+    spots = await with_connection(request, lambda conn: recurring_spots(conn, params))
+    if format == "geojson":
+        features = [
+            {"type": "Feature", "geometry": s.pop("outline"), "properties": s} for s in spots
+        ]
+        return JSONResponse({"type": "FeatureCollection", "features": features})
+    return JSONResponse({"spots": spots})
