@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 from pydantic import ValidationError
@@ -13,12 +14,14 @@ from rich.table import Table
 
 from analytics.hotspots import HotspotParams, run_cells, run_gistar, run_summary
 from analytics.recurring import RecurringParams, recurring_spots
+from analytics.timeliness import TimelinessParams, timeliness
 from boundaries.errors import UnknownBoundarySet
 from gis_db.pool import connect
 from gis_db.settings import DbSettings
 
 app = typer.Typer(help="Analytics: tested hotspots.", no_args_is_help=True)
 console = Console()
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 CLASS_NAMES = {3: "nóng 99 %", 2: "nóng 95 %", 1: "nóng 90 %", -1: "lạnh 90 %", -2: "lạnh 95 %",
                -3: "lạnh 99 %"}  # fmt: skip
 
@@ -126,4 +129,57 @@ def recurring_cmd(
             s["last_day"], f"{s['lat']:.5f}, {s['lon']:.5f}",
             ", ".join(u["name"] for u in s["units"]),
         )  # fmt: skip
+    console.print(table)
+
+
+@app.command("timeliness")
+def timeliness_cmd(
+    by: Annotated[str, typer.Option(help="unit, field or ward.")] = "unit",
+    as_of: Annotated[
+        datetime | None,
+        typer.Option(
+            "--as-of",
+            help="Cut-off, local time (default now).",
+            formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+        ),
+    ] = None,
+    field: Annotated[str | None, typer.Option(help="Field codes, comma-separated.")] = None,
+    category: Annotated[str | None, typer.Option(help="Category codes, comma-separated.")] = None,
+    from_: Annotated[
+        datetime | None, typer.Option("--from", formats=["%Y-%m-%d"], help="First day.")
+    ] = None,
+    to: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Last day.")] = None,
+    min_count: Annotated[int, typer.Option(help="Judged complaints needed to be ranked.")] = 30,
+    top: Annotated[int, typer.Option(help="Rows to show.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """On-time split at a cut-off per unit, field or ward, ranked (small groups unranked)."""
+    try:
+        params = TimelinessParams.model_validate(
+            {"by": by, "as_of": as_of.replace(tzinfo=TZ) if as_of else None, "field": field,
+             "category": category, "from": from_.date() if from_ else None,
+             "to": to.date() if to else None, "min_count": min_count}
+        )  # fmt: skip
+    except ValidationError as exc:
+        raise typer.BadParameter("; ".join(e["msg"] for e in exc.errors())) from None
+    with connect(DbSettings()) as conn:
+        try:
+            result = timeliness(conn, params)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False, default=str))
+        return
+    rows = sorted(result["groups"], key=lambda g: (g["rank"] is None, g["rank"] or 0))
+    table = Table("hạng", "mã", "tên", "đúng hạn", "trễ", "chưa đến hạn", "quá hạn",
+                  "tỉ lệ đúng hạn", "trung vị (ngày)")  # fmt: skip
+    for g in rows[:top]:
+        rate = "—" if g["on_time_rate"] is None else f"{g['on_time_rate']:.1%}"
+        median = "—" if g["median_days_to_close"] is None else f"{g['median_days_to_close']:.1f}"
+        table.add_row(
+            str(g["rank"] or "—"), str(g["code"] or "—"), g["name"] or "—",
+            f"{g['closed_on_time']:,}", f"{g['closed_late']:,}", f"{g['open_not_due']:,}",
+            f"{g['open_overdue']:,}", rate, median,
+        )  # fmt: skip
+    console.print(f"cut-off {result['as_of']}; ranked: at least {min_count} judged complaints")
     console.print(table)

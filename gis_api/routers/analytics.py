@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from analytics.hotspots import HotspotParams, run_cells, run_gistar, run_summary
 from analytics.recurring import RecurringParams, recurring_spots
+from analytics.timeliness import TimelinessParams, timeliness
 from gis_api.routers.tiles import with_connection
 from tiles.errors import TileError
 
@@ -97,3 +98,30 @@ async def recurring(
         ]
         return JSONResponse({"type": "FeatureCollection", "features": features})
     return JSONResponse({"spots": spots})
+
+
+@router.get("/analytics/timeliness")
+async def timeliness_report(
+    request: Request,
+    by: Annotated[Literal["unit", "field", "ward"], Query(description="Grouping")] = "unit",
+    as_of: Annotated[
+        datetime | None, Query(description="Cut-off instant with its zone (default now)")
+    ] = None,
+    field: Annotated[str | None, Query(description="Field codes, comma-separated")] = None,
+    category: Annotated[str | None, Query(description="Category codes, comma-separated")] = None,
+    from_: Annotated[date | None, Query(alias="from", description="First reception day")] = None,
+    to: Annotated[date | None, Query(description="Last reception day, inclusive")] = None,
+    min_count: Annotated[int, Query(ge=1, description="Judged complaints to be ranked")] = 30,
+) -> JSONResponse:
+    """Closed on time, closed late, open not yet due and open overdue at the cut-off, per
+    handling unit, field or today's ward; on-time rate = on time / (on time + late + overdue);
+    median days to close; ranks among groups with at least `min_count` judged complaints."""
+    try:
+        params = TimelinessParams.model_validate(
+            {"by": by, "as_of": as_of, "field": field, "category": category, "from": from_,
+             "to": to, "min_count": min_count}
+        )  # fmt: skip
+    except ValidationError as exc:
+        raise TileError("; ".join(e["msg"] for e in exc.errors())) from None
+    result = await with_connection(request, lambda conn: timeliness(conn, params))
+    return JSONResponse(result)

@@ -1,0 +1,1 @@
+SELECT code, name FROM complaint_field
