@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
+from analytics.emerging import EmergingParams, emerging_spots
 from analytics.hotspots import HotspotParams, run_cells, run_gistar, run_summary
 from analytics.recurring import RecurringParams, recurring_spots
 from analytics.timeliness import TimelinessParams, timeliness
@@ -182,4 +183,48 @@ def timeliness_cmd(
             f"{g['open_overdue']:,}", rate, median,
         )  # fmt: skip
     console.print(f"cut-off {result['as_of']}; ranked: at least {min_count} judged complaints")
+    console.print(table)
+
+
+@app.command("emerging")
+def emerging_cmd(
+    resolution: Annotated[int, typer.Option(help="H3 resolution (7-9).")] = 8,
+    steps: Annotated[int, typer.Option(help="Time steps.")] = 52,
+    step_days: Annotated[int, typer.Option(help="Days per step.")] = 7,
+    last_day: Annotated[
+        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Last day (today).")
+    ] = None,
+    field: Annotated[str | None, typer.Option(help="Field codes, comma-separated.")] = None,
+    category: Annotated[str | None, typer.Option(help="Category codes, comma-separated.")] = None,
+    geojson: Annotated[bool, typer.Option("--geojson", help="Print GeoJSON.")] = False,
+) -> None:
+    """Emerging hot spots: space-time Gi*, Mann-Kendall trend, the 17 categories."""
+    try:
+        params = EmergingParams.model_validate(
+            {"resolution": resolution, "steps": steps, "step_days": step_days,
+             "last_day": last_day.date() if last_day else None, "field": field,
+             "category": category}
+        )  # fmt: skip
+    except ValidationError as exc:
+        raise typer.BadParameter("; ".join(e["msg"] for e in exc.errors())) from None
+    with connect(DbSettings()) as conn:
+        try:
+            result = emerging_spots(conn, params)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
+    if geojson:
+        features = [
+            {"type": "Feature", "geometry": s.pop("geometry"), "properties": s}
+            for s in result["spots"]
+        ]
+        print(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False))
+        return
+    console.print(
+        f"{result['first_day']} .. {result['last_day']}: {result['cells']:,} cells, "
+        f"{result['complaints']:,} complaints"
+    )
+    table = Table("pattern", "cells")
+    for name, count in result["categories"].items():
+        if count:
+            table.add_row(name, f"{count:,}")
     console.print(table)

@@ -1,4 +1,4 @@
-"""Benchmark the analytics: Gi* over every H3 cell covering the city, recurring spots.
+"""Benchmark the analytics: Gi*, emerging hot spots, timeliness and recurring spots.
 
     make bench-analytics                               # 1,000,000 demo complaints
     .venv/bin/python benchmarks/bench_analytics.py --reuse   # the database of bench-tiles --keep
@@ -18,8 +18,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_tiles import database  # noqa: E402
 
+from analytics.emerging import EmergingParams, emerging_spots  # noqa: E402
 from analytics.hotspots import HotspotParams, run_gistar, run_summary  # noqa: E402
 from analytics.recurring import RecurringParams, recurring_spots  # noqa: E402
+from analytics.timeliness import TimelinessParams, timeliness  # noqa: E402
 from gis_db.pool import connect  # noqa: E402
 from gis_db.settings import DbSettings  # noqa: E402
 
@@ -56,6 +58,27 @@ def main() -> None:
                 f"  {label:<26} {min(seconds):6.2f} s (best of 3; {max(seconds):.2f} worst)   "
                 f"{summary['n_cells']:,} cells, {summary['n_complaints']:,} complaints, "
                 f"{summary['n_hot']:,} hot, {summary['n_cold']:,} cold"
+            )
+        for label, params in {
+            "emerging, 52 weeks, r8": EmergingParams(last_day="2025-12-14"),
+            "emerging, flooding": EmergingParams(last_day="2025-11-30", category="ngap-nuoc"),
+        }.items():
+            seconds = []
+            for _ in range(3):
+                started = time.perf_counter()
+                result = emerging_spots(conn, params)
+                seconds.append(time.perf_counter() - started)
+            found = {k: v for k, v in result["categories"].items() if v and k != "no pattern"}
+            print(
+                f"  {label:<26} {min(seconds):6.2f} s (best of 3; {max(seconds):.2f} worst)   "
+                f"{result['cells']:,} cells x {params.steps} steps; {found}"
+            )
+        for by in ("unit", "ward"):
+            started = time.perf_counter()
+            result = timeliness(conn, TimelinessParams(by=by))
+            print(
+                f"  {'timeliness by ' + by:<26} {time.perf_counter() - started:6.2f} s   "
+                f"{len(result['groups']):,} groups"
             )
         seconds = []
         for _ in range(3):

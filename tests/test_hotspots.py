@@ -279,3 +279,19 @@ def test_api_serves_recurring_spots(demo):
             response = client.get("/analytics/recurring", params=bad)
             assert response.status_code == 400, bad
             assert response.json()["detail"]
+
+
+def test_api_serves_emerging_hot_spots(demo):
+    app = create_app(db=DbSettings(_env_file=None, database_url=demo.url))
+    query = {"category": FLOOD, "last_day": "2025-11-30", "steps": 26}
+    with TestClient(app) as client:
+        body = client.get("/analytics/emerging", params=query).json()
+        assert sum(body["categories"].values()) == body["cells"] > 8_000
+        assert len(body["categories"]) == 17
+        assert len(body["spots"]) == body["cells"] - body["categories"]["no pattern"] > 0
+        geo = client.get("/analytics/emerging", params={**query, "format": "geojson"}).json()
+        assert {f["geometry"]["type"] for f in geo["features"]} == {"Polygon"}
+        for bad in ({"steps": 2}, {"category": "nope"}, {"resolution": 10}):
+            response = client.get("/analytics/emerging", params=bad)
+            assert response.status_code == 400, bad
+            assert response.json()["detail"]

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
+from analytics.emerging import EmergingParams, emerging_spots
 from analytics.hotspots import HotspotParams, run_cells, run_gistar, run_summary
 from analytics.recurring import RecurringParams, recurring_spots
 from analytics.timeliness import TimelinessParams, timeliness
@@ -124,4 +125,42 @@ async def timeliness_report(
     except ValidationError as exc:
         raise TileError("; ".join(e["msg"] for e in exc.errors())) from None
     result = await with_connection(request, lambda conn: timeliness(conn, params))
+    return JSONResponse(result)
+
+
+@router.get("/analytics/emerging")
+async def emerging_report(
+    request: Request,
+    resolution: Annotated[int, Query(ge=7, le=9, description="H3 resolution")] = 8,
+    k: Annotated[int, Query(ge=1, le=3, description="Ring size")] = 1,
+    window: Annotated[
+        int, Query(ge=0, le=4, description="Earlier steps in a bin's neighbourhood")
+    ] = 1,
+    steps: Annotated[int, Query(ge=4, le=260, description="Time steps")] = 52,
+    step_days: Annotated[int, Query(ge=1, le=92, description="Days per step")] = 7,
+    last_day: Annotated[date | None, Query(description="Last day of the last step")] = None,
+    field: Annotated[str | None, Query(description="Field codes, comma-separated")] = None,
+    category: Annotated[str | None, Query(description="Category codes, comma-separated")] = None,
+    set: Annotated[str | None, Query(description="Study area boundary set")] = None,  # noqa: A002
+    format: Annotated[  # noqa: A002
+        Literal["json", "geojson"], Query(description="json or geojson")
+    ] = "json",
+) -> JSONResponse:
+    """Emerging hot spots: space-time Gi* over `steps` steps of `step_days` days (FDR within
+    each step), the Mann-Kendall trend of each cell's z-scores, and ArcGIS's 17 categories."""
+    try:
+        params = EmergingParams.model_validate(
+            {"resolution": resolution, "k": k, "window": window, "steps": steps,
+             "step_days": step_days, "last_day": last_day, "field": field,
+             "category": category, "set": set}
+        )  # fmt: skip
+    except ValidationError as exc:
+        raise TileError("; ".join(e["msg"] for e in exc.errors())) from None
+    result = await with_connection(request, lambda conn: emerging_spots(conn, params))
+    if format == "geojson":
+        features = [
+            {"type": "Feature", "id": s["cell"], "geometry": s.pop("geometry"), "properties": s}
+            for s in result.pop("spots")
+        ]
+        return JSONResponse({"type": "FeatureCollection", **result, "features": features})
     return JSONResponse(result)
