@@ -15,6 +15,7 @@ from rich.table import Table
 from analytics.emerging import EmergingParams, emerging_spots
 from analytics.hotspots import HotspotParams, run_cells, run_gistar, run_summary
 from analytics.recurring import RecurringParams, recurring_spots
+from analytics.satisfaction import SatisfactionParams, satisfaction
 from analytics.timeliness import TimelinessParams, timeliness
 from boundaries.errors import UnknownBoundarySet
 from gis_db.pool import connect
@@ -228,3 +229,45 @@ def emerging_cmd(
         if count:
             table.add_row(name, f"{count:,}")
     console.print(table)
+
+
+@app.command("satisfaction")
+def satisfaction_cmd(
+    field: Annotated[str | None, typer.Option(help="Field codes, comma-separated.")] = None,
+    category: Annotated[str | None, typer.Option(help="Category codes, comma-separated.")] = None,
+    from_: Annotated[
+        datetime | None, typer.Option("--from", formats=["%Y-%m-%d"], help="First day.")
+    ] = None,
+    to: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Last day.")] = None,
+    boundary_set: Annotated[str | None, typer.Option("--set", help="Boundary set.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Mean rating and share satisfied per ward, raw and EB-smoothed, with n."""
+    try:
+        params = SatisfactionParams.model_validate(
+            {"field": field, "category": category, "from": from_.date() if from_ else None,
+             "to": to.date() if to else None, "set": boundary_set}
+        )  # fmt: skip
+    except ValidationError as exc:
+        raise typer.BadParameter("; ".join(e["msg"] for e in exc.errors())) from None
+    with connect(DbSettings()) as conn:
+        try:
+            result = satisfaction(conn, params)
+        except (ValueError, UnknownBoundarySet) as exc:
+            raise typer.BadParameter(str(exc)) from None
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False))
+        return
+    table = Table("mã", "tên", "n đánh giá", "điểm TB", "điểm TB (làm trơn)", "hài lòng",
+                  "hài lòng (làm trơn)")  # fmt: skip
+    for u in result["units"]:
+        table.add_row(
+            u["code"], u["name"], f"{u['rated']:,}", _fmt(u["mean_rating"], "{:.2f}"),
+            _fmt(u["mean_rating_smoothed"], "{:.2f}"), _fmt(u["satisfied_share"], "{:.1%}"),
+            _fmt(u["satisfied_share_smoothed"], "{:.1%}"),
+        )  # fmt: skip
+    console.print(table)
+
+
+def _fmt(value: float | None, pattern: str) -> str:
+    return "—" if value is None else pattern.format(value)

@@ -24,6 +24,7 @@ from sklearn.cluster import DBSCAN
 from analytics.gistar import gi_star
 from analytics.hotspots import HotspotParams, covering_cells, run_gistar, run_summary
 from analytics.recurring import RecurringParams, recurring_spots
+from analytics.smoothing import smooth_mean
 from etl.demo import generate, write
 from etl.demo.profile import load_profile
 from etl.ingest import ingest
@@ -295,3 +296,33 @@ def test_api_serves_emerging_hot_spots(demo):
             response = client.get("/analytics/emerging", params=bad)
             assert response.status_code == 400, bad
             assert response.json()["detail"]
+
+
+def test_satisfaction_per_ward_matches_the_complaints(demo):
+    """Ratings per ward of today's set equal pandas over the complaint rows; the smoothed
+    figures are the method-of-moments estimates of those sums."""
+    app = create_app(db=DbSettings(_env_file=None, database_url=demo.url))
+    with TestClient(app) as client:
+        body = client.get("/analytics/satisfaction", params={"from": "2025-01-01"}).json()
+        assert client.get("/analytics/satisfaction", params={"set": "nowhere"}).status_code == 404
+    with psycopg.connect(demo.url) as conn:
+        rows = pd.DataFrame(
+            conn.execute(
+                "SELECT current_ward_code, satisfaction FROM complaint "
+                "WHERE satisfaction IS NOT NULL AND current_ward_code IS NOT NULL "
+                "AND (received_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date >= '2025-01-01'"
+            ).fetchall(),
+            columns=["code", "rating"],
+        )
+    want = rows.groupby("code")["rating"].agg(["count", "sum", "mean"])
+    want["sq"] = rows.assign(sq=rows["rating"] ** 2).groupby("code")["sq"].sum()
+    want["satisfied"] = rows.assign(ok=rows["rating"] >= 4).groupby("code")["ok"].sum()
+    units = pd.DataFrame(body["units"]).set_index("code")
+    rated = units[units["rated"] > 0]
+    assert rated["rated"].to_dict() == want["count"].to_dict()
+    assert np.allclose(rated["mean_rating"], want.loc[rated.index, "mean"], atol=1e-4)
+    full = want.reindex(units.index, fill_value=0)
+    smoothed = smooth_mean(full["sum"].to_numpy(), full["sq"].to_numpy(), full["count"].to_numpy())
+    got = units["mean_rating_smoothed"].to_numpy(dtype=float)
+    assert np.allclose(got, smoothed, atol=1e-4, equal_nan=True)
+    assert body["rated"] == len(rows)

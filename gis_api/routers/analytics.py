@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from analytics.emerging import EmergingParams, emerging_spots
 from analytics.hotspots import HotspotParams, run_cells, run_gistar, run_summary
 from analytics.recurring import RecurringParams, recurring_spots
+from analytics.satisfaction import SatisfactionParams, satisfaction
 from analytics.timeliness import TimelinessParams, timeliness
 from gis_api.routers.tiles import with_connection
 from tiles.errors import TileError
@@ -164,3 +165,22 @@ async def emerging_report(
         ]
         return JSONResponse({"type": "FeatureCollection", **result, "features": features})
     return JSONResponse(result)
+
+
+@router.get("/analytics/satisfaction")
+async def satisfaction_report(
+    request: Request,
+    field: Annotated[str | None, Query(description="Field codes, comma-separated")] = None,
+    category: Annotated[str | None, Query(description="Category codes, comma-separated")] = None,
+    from_: Annotated[date | None, Query(alias="from", description="First reception day")] = None,
+    to: Annotated[date | None, Query(description="Last reception day, inclusive")] = None,
+    set: Annotated[str | None, Query(description="Boundary set (today's wards)")] = None,  # noqa: A002
+) -> JSONResponse:
+    """Mean rating and share satisfied per ward, raw and empirical-Bayes smoothed, with n."""
+    try:
+        params = SatisfactionParams.model_validate(
+            {"field": field, "category": category, "from": from_, "to": to, "set": set}
+        )
+    except ValidationError as exc:
+        raise TileError("; ".join(e["msg"] for e in exc.errors())) from None
+    return JSONResponse(await with_connection(request, lambda conn: satisfaction(conn, params)))
