@@ -63,7 +63,7 @@ def hotspots_cmd(
     with connect(DbSettings()) as conn:
         try:
             run = run_gistar(conn, params)
-        except UnknownBoundarySet as exc:
+        except (ValueError, UnknownBoundarySet) as exc:
             raise typer.BadParameter(str(exc)) from None
         conn.commit()
         summary = run_summary(conn, run.id)

@@ -3,6 +3,7 @@ flood spots found, a uniform control without hot spots, runs stored and reused, 
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from datetime import date
 
@@ -20,6 +21,7 @@ from libpysal.graph import Graph
 from pyproj import Transformer
 from scipy import stats
 from sklearn.cluster import DBSCAN
+from typer.testing import CliRunner
 
 from analytics.gistar import gi_star
 from analytics.hotspots import HotspotParams, covering_cells, run_gistar, run_summary
@@ -29,6 +31,7 @@ from etl.demo import generate, write
 from etl.demo.profile import load_profile
 from etl.ingest import ingest
 from etl.mapping import read_mapping, resolve_mapping
+from gis_api.cli import app as cli
 from gis_api.main import create_app
 from gis_db.settings import DbSettings
 
@@ -326,3 +329,36 @@ def test_satisfaction_per_ward_matches_the_complaints(demo):
     got = units["mean_rating_smoothed"].to_numpy(dtype=float)
     assert np.allclose(got, smoothed, atol=1e-4, equal_nan=True)
     assert body["rated"] == len(rows)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["hotspots", "--category", FLOOD], "hot"),
+        (["recurring", "--min-days", "4"], "Phường"),
+        (["emerging", "--last-day", "2025-11-30", "--steps", "26"], "no pattern"),
+        (["timeliness", "--by", "ward", "--as-of", "2025-06-06 15:00", "--min-count", "5"], "1"),
+        (["satisfaction", "--from", "2025-01-01"], "Phường"),
+    ],
+)
+def test_analytics_commands(demo, args, expected):
+    result = CliRunner().invoke(
+        cli, ["analytics", *args], env={"DATABASE_URL": demo.url}, terminal_width=200
+    )
+    assert result.exit_code == 0, result.output
+    assert expected in result.output
+
+
+def test_analytics_commands_refuse_bad_input(demo):
+    for args in (["hotspots", "--category", "nope"], ["timeliness", "--by", "team"]):
+        result = CliRunner().invoke(cli, ["analytics", *args], env={"DATABASE_URL": demo.url})
+        assert result.exit_code == 2, (args, result.output)
+
+
+def test_geojson_output_of_the_commands(demo):
+    result = CliRunner().invoke(
+        cli, ["analytics", "recurring", "--geojson"], env={"DATABASE_URL": demo.url}
+    )
+    assert result.exit_code == 0
+    body = json.loads(result.output)
+    assert body["type"] == "FeatureCollection" and body["features"]
