@@ -1,14 +1,17 @@
-"""`phananh analytics …`: hotspot runs from the command line."""
+"""`phananh analytics …`: hotspots, emerging hot spots, recurring spots, timeliness and
+satisfaction from the command line."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, TypeVar
 from zoneinfo import ZoneInfo
 
+import psycopg
 import typer
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.table import Table
 
@@ -21,58 +24,80 @@ from boundaries.errors import UnknownBoundarySet
 from gis_db.pool import connect
 from gis_db.settings import DbSettings
 
-app = typer.Typer(help="Analytics: tested hotspots.", no_args_is_help=True)
+app = typer.Typer(help="Analytics: tested hotspots, trends and reports.", no_args_is_help=True)
 console = Console()
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 CLASS_NAMES = {3: "nóng 99 %", 2: "nóng 95 %", 1: "nóng 90 %", -1: "lạnh 90 %", -2: "lạnh 95 %",
                -3: "lạnh 99 %"}  # fmt: skip
+M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
+
+FieldOpt = Annotated[str | None, typer.Option(help="Field codes, comma-separated.")]
+CategoryOpt = Annotated[str | None, typer.Option(help="Category codes, comma-separated.")]
+FromOpt = Annotated[
+    datetime | None, typer.Option("--from", formats=["%Y-%m-%d"], help="First day.")
+]
+ToOpt = Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Last day.")]
+SetOpt = Annotated[str | None, typer.Option("--set", help="Boundary set (today's wards).")]
+GeojsonOpt = Annotated[bool, typer.Option("--geojson", help="Print GeoJSON.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+def _day(value: datetime | None) -> object:
+    return value.date() if value else None
+
+
+def _parse(model: type[M], values: dict) -> M:
+    """Validated parameters, or a usage error naming what is wrong."""
+    try:
+        return model.model_validate(values)
+    except ValidationError as exc:
+        raise typer.BadParameter("; ".join(e["msg"] for e in exc.errors())) from None
+
+
+def _with_db(work: Callable[[psycopg.Connection], T]) -> T:
+    """Run `work` on a connection and commit; unknown codes or sets are usage errors."""
+    with connect(DbSettings()) as conn:
+        try:
+            result = work(conn)
+        except (ValueError, UnknownBoundarySet) as exc:
+            raise typer.BadParameter(str(exc)) from None
+        conn.commit()
+        return result
+
+
+def _print_geojson(items: list[dict], geometry: str) -> None:
+    features = [{"type": "Feature", "geometry": i.pop(geometry), "properties": i} for i in items]
+    print(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False))
+
+
+def _fmt(value: float | None, pattern: str) -> str:
+    return "—" if value is None else pattern.format(value)
 
 
 @app.command("hotspots")
 def hotspots_cmd(
     resolution: Annotated[int, typer.Option(help="H3 resolution (7-10).")] = 8,
     k: Annotated[int, typer.Option(help="Neighbours within k grid steps (1-3).")] = 1,
-    field: Annotated[str | None, typer.Option(help="Field codes, comma-separated.")] = None,
-    category: Annotated[str | None, typer.Option(help="Category codes, comma-separated.")] = None,
-    from_: Annotated[
-        datetime | None, typer.Option("--from", formats=["%Y-%m-%d"], help="First day.")
-    ] = None,
-    to: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Last day.")] = None,
-    boundary_set: Annotated[
-        str | None, typer.Option("--set", help="Study area (default: today's wards).")
-    ] = None,
-    geojson: Annotated[
-        bool, typer.Option("--geojson", help="Print the significant cells as GeoJSON.")
-    ] = False,
+    field: FieldOpt = None,
+    category: CategoryOpt = None,
+    from_: FromOpt = None,
+    to: ToOpt = None,
+    boundary_set: SetOpt = None,
+    geojson: GeojsonOpt = False,
 ) -> None:
     """Getis-Ord Gi* hot and cold spots on H3 cells, FDR-corrected (stored and reused)."""
-    try:
-        params = HotspotParams.model_validate(
-            {
-                "resolution": resolution,
-                "k": k,
-                "field": field,
-                "category": category,
-                "from": from_.date() if from_ else None,
-                "to": to.date() if to else None,
-                "set": boundary_set,
-            }
-        )
-    except ValidationError as exc:
-        raise typer.BadParameter("; ".join(e["msg"] for e in exc.errors())) from None
-    with connect(DbSettings()) as conn:
-        try:
-            run = run_gistar(conn, params)
-        except (ValueError, UnknownBoundarySet) as exc:
-            raise typer.BadParameter(str(exc)) from None
-        conn.commit()
-        summary = run_summary(conn, run.id)
-        cells = run_cells(conn, run.id)
+    params = _parse(HotspotParams, {"resolution": resolution, "k": k, "field": field,
+                                    "category": category, "from": _day(from_), "to": _day(to),
+                                    "set": boundary_set})  # fmt: skip
+
+    def work(conn: psycopg.Connection) -> tuple:
+        run = run_gistar(conn, params)
+        return run, run_summary(conn, run.id), run_cells(conn, run.id)
+
+    run, summary, cells = _with_db(work)
     if geojson:
-        features = [
-            {"type": "Feature", "geometry": c.pop("geometry"), "properties": c} for c in cells
-        ]
-        print(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False))
+        _print_geojson(cells, "geometry")
         return
     state = "computed" if run.computed else "reused"
     console.print(
@@ -93,36 +118,22 @@ def recurring_cmd(
     category: Annotated[
         str, typer.Option(help="Category codes, comma-separated (flooding by default).")
     ] = "ngap-nuoc",
-    field: Annotated[str | None, typer.Option(help="Field codes, comma-separated.")] = None,
-    from_: Annotated[
-        datetime | None, typer.Option("--from", formats=["%Y-%m-%d"], help="First day.")
-    ] = None,
-    to: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Last day.")] = None,
+    field: FieldOpt = None,
+    from_: FromOpt = None,
+    to: ToOpt = None,
     eps: Annotated[float, typer.Option(help="DBSCAN radius in metres.")] = 50.0,
     min_points: Annotated[int, typer.Option(help="DBSCAN core size.")] = 5,
     min_days: Annotated[int, typer.Option(help="Distinct days, at least.")] = 4,
     min_weeks: Annotated[int, typer.Option(help="Distinct weeks, at least.")] = 3,
-    geojson: Annotated[bool, typer.Option("--geojson", help="Print GeoJSON.")] = False,
+    geojson: GeojsonOpt = False,
 ) -> None:
     """Recurring spots: DBSCAN clusters (metres) that come back on many days and weeks."""
-    try:
-        params = RecurringParams.model_validate(
-            {"category": category, "field": field, "from": from_.date() if from_ else None,
-             "to": to.date() if to else None, "eps_m": eps, "min_points": min_points,
-             "min_days": min_days, "min_weeks": min_weeks}
-        )  # fmt: skip
-    except ValidationError as exc:
-        raise typer.BadParameter("; ".join(e["msg"] for e in exc.errors())) from None
-    with connect(DbSettings()) as conn:
-        try:
-            spots = recurring_spots(conn, params)
-        except ValueError as exc:
-            raise typer.BadParameter(str(exc)) from None
+    params = _parse(RecurringParams, {"category": category, "field": field, "from": _day(from_),
+                                      "to": _day(to), "eps_m": eps, "min_points": min_points,
+                                      "min_days": min_days, "min_weeks": min_weeks})  # fmt: skip
+    spots = _with_db(lambda conn: recurring_spots(conn, params))
     if geojson:
-        features = [
-            {"type": "Feature", "geometry": s.pop("outline"), "properties": s} for s in spots
-        ]
-        print(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False))
+        _print_geojson(spots, "outline")
         return
     table = Table("điểm", "phản ánh", "ngày", "tuần", "từ", "đến", "vĩ độ, kinh độ", "phường, xã")
     for i, s in enumerate(spots, 1):
@@ -145,30 +156,20 @@ def timeliness_cmd(
             formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
         ),
     ] = None,
-    field: Annotated[str | None, typer.Option(help="Field codes, comma-separated.")] = None,
-    category: Annotated[str | None, typer.Option(help="Category codes, comma-separated.")] = None,
-    from_: Annotated[
-        datetime | None, typer.Option("--from", formats=["%Y-%m-%d"], help="First day.")
-    ] = None,
-    to: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Last day.")] = None,
+    field: FieldOpt = None,
+    category: CategoryOpt = None,
+    from_: FromOpt = None,
+    to: ToOpt = None,
     min_count: Annotated[int, typer.Option(help="Judged complaints needed to be ranked.")] = 30,
     top: Annotated[int, typer.Option(help="Rows to show.")] = 20,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """On-time split at a cut-off per unit, field or ward, ranked (small groups unranked)."""
-    try:
-        params = TimelinessParams.model_validate(
-            {"by": by, "as_of": as_of.replace(tzinfo=TZ) if as_of else None, "field": field,
-             "category": category, "from": from_.date() if from_ else None,
-             "to": to.date() if to else None, "min_count": min_count}
-        )  # fmt: skip
-    except ValidationError as exc:
-        raise typer.BadParameter("; ".join(e["msg"] for e in exc.errors())) from None
-    with connect(DbSettings()) as conn:
-        try:
-            result = timeliness(conn, params)
-        except ValueError as exc:
-            raise typer.BadParameter(str(exc)) from None
+    params = _parse(TimelinessParams, {"by": by, "field": field, "category": category,
+                                       "as_of": as_of.replace(tzinfo=TZ) if as_of else None,
+                                       "from": _day(from_), "to": _day(to),
+                                       "min_count": min_count})  # fmt: skip
+    result = _with_db(lambda conn: timeliness(conn, params))
     if as_json:
         print(json.dumps(result, ensure_ascii=False, default=str))
         return
@@ -176,12 +177,11 @@ def timeliness_cmd(
     table = Table("hạng", "mã", "tên", "đúng hạn", "trễ", "chưa đến hạn", "quá hạn",
                   "tỉ lệ đúng hạn", "trung vị (ngày)")  # fmt: skip
     for g in rows[:top]:
-        rate = "—" if g["on_time_rate"] is None else f"{g['on_time_rate']:.1%}"
-        median = "—" if g["median_days_to_close"] is None else f"{g['median_days_to_close']:.1f}"
         table.add_row(
             str(g["rank"] or "—"), str(g["code"] or "—"), g["name"] or "—",
             f"{g['closed_on_time']:,}", f"{g['closed_late']:,}", f"{g['open_not_due']:,}",
-            f"{g['open_overdue']:,}", rate, median,
+            f"{g['open_overdue']:,}", _fmt(g["on_time_rate"], "{:.1%}"),
+            _fmt(g["median_days_to_close"], "{:.1f}"),
         )  # fmt: skip
     console.print(f"cut-off {result['as_of']}; ranked: at least {min_count} judged complaints")
     console.print(table)
@@ -195,30 +195,17 @@ def emerging_cmd(
     last_day: Annotated[
         datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Last day (today).")
     ] = None,
-    field: Annotated[str | None, typer.Option(help="Field codes, comma-separated.")] = None,
-    category: Annotated[str | None, typer.Option(help="Category codes, comma-separated.")] = None,
-    geojson: Annotated[bool, typer.Option("--geojson", help="Print GeoJSON.")] = False,
+    field: FieldOpt = None,
+    category: CategoryOpt = None,
+    geojson: GeojsonOpt = False,
 ) -> None:
     """Emerging hot spots: space-time Gi*, Mann-Kendall trend, the 17 categories."""
-    try:
-        params = EmergingParams.model_validate(
-            {"resolution": resolution, "steps": steps, "step_days": step_days,
-             "last_day": last_day.date() if last_day else None, "field": field,
-             "category": category}
-        )  # fmt: skip
-    except ValidationError as exc:
-        raise typer.BadParameter("; ".join(e["msg"] for e in exc.errors())) from None
-    with connect(DbSettings()) as conn:
-        try:
-            result = emerging_spots(conn, params)
-        except ValueError as exc:
-            raise typer.BadParameter(str(exc)) from None
+    params = _parse(EmergingParams, {"resolution": resolution, "steps": steps,
+                                     "step_days": step_days, "last_day": _day(last_day),
+                                     "field": field, "category": category})  # fmt: skip
+    result = _with_db(lambda conn: emerging_spots(conn, params))
     if geojson:
-        features = [
-            {"type": "Feature", "geometry": s.pop("geometry"), "properties": s}
-            for s in result["spots"]
-        ]
-        print(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False))
+        _print_geojson(result["spots"], "geometry")
         return
     console.print(
         f"{result['first_day']} .. {result['last_day']}: {result['cells']:,} cells, "
@@ -233,28 +220,18 @@ def emerging_cmd(
 
 @app.command("satisfaction")
 def satisfaction_cmd(
-    field: Annotated[str | None, typer.Option(help="Field codes, comma-separated.")] = None,
-    category: Annotated[str | None, typer.Option(help="Category codes, comma-separated.")] = None,
-    from_: Annotated[
-        datetime | None, typer.Option("--from", formats=["%Y-%m-%d"], help="First day.")
-    ] = None,
-    to: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Last day.")] = None,
-    boundary_set: Annotated[str | None, typer.Option("--set", help="Boundary set.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    field: FieldOpt = None,
+    category: CategoryOpt = None,
+    from_: FromOpt = None,
+    to: ToOpt = None,
+    boundary_set: SetOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Mean rating and share satisfied per ward, raw and EB-smoothed, with n."""
-    try:
-        params = SatisfactionParams.model_validate(
-            {"field": field, "category": category, "from": from_.date() if from_ else None,
-             "to": to.date() if to else None, "set": boundary_set}
-        )  # fmt: skip
-    except ValidationError as exc:
-        raise typer.BadParameter("; ".join(e["msg"] for e in exc.errors())) from None
-    with connect(DbSettings()) as conn:
-        try:
-            result = satisfaction(conn, params)
-        except (ValueError, UnknownBoundarySet) as exc:
-            raise typer.BadParameter(str(exc)) from None
+    params = _parse(SatisfactionParams, {"field": field, "category": category,
+                                         "from": _day(from_), "to": _day(to),
+                                         "set": boundary_set})  # fmt: skip
+    result = _with_db(lambda conn: satisfaction(conn, params))
     if as_json:
         print(json.dumps(result, ensure_ascii=False))
         return
@@ -267,7 +244,3 @@ def satisfaction_cmd(
             _fmt(u["satisfied_share_smoothed"], "{:.1%}"),
         )  # fmt: skip
     console.print(table)
-
-
-def _fmt(value: float | None, pattern: str) -> str:
-    return "—" if value is None else pattern.format(value)

@@ -19,11 +19,12 @@ import h3
 import numpy as np
 import psycopg
 from psycopg import sql
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field
 from scipy import stats
 
 from analytics.gistar import ring_weights
 from analytics.hotspots import CELL_COLUMNS, check_codes, covering_cells, study_set
+from analytics.selection import Codes
 from gis_db.sqlfiles import load_sql
 
 ALPHA = 0.10  # a bin is a significant hot or cold spot at 90 % confidence or more
@@ -164,10 +165,8 @@ def cube_counts(
     return cells, counts
 
 
-class EmergingParams(BaseModel):
+class EmergingParams(Codes):
     """A cube of `steps` steps of `step_days` days ending on `last_day`, at a resolution."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
     resolution: int = Field(8, ge=7, le=9, description="H3 resolution of the cells")
     k: int = Field(1, ge=1, le=3, description="Neighbours within k grid steps")
@@ -175,17 +174,7 @@ class EmergingParams(BaseModel):
     steps: int = Field(52, ge=4, le=260, description="Time steps")
     step_days: int = Field(7, ge=1, le=92, description="Days per step")
     last_day: date | None = Field(None, description="Last day of the last step (today)")
-    field: tuple[str, ...] = Field((), description="Field codes, comma-separated")
-    category: tuple[str, ...] = Field((), description="Category codes, comma-separated")
     set: str | None = Field(None, description="Boundary set of the study area (today's wards)")
-
-    @field_validator("field", "category", mode="before")
-    @classmethod
-    def _split(cls, value: object) -> tuple[str, ...]:
-        if value is None:
-            return ()
-        items = [value] if isinstance(value, str) else list(value)
-        return tuple(sorted({c.strip() for i in items for c in str(i).split(",") if c.strip()}))
 
 
 def emerging_spots(conn: psycopg.Connection, params: EmergingParams) -> dict:

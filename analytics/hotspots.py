@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
-from datetime import date
 
 import h3
 import h3ronpy
@@ -18,9 +17,10 @@ import shapely
 from h3ronpy import ContainmentMode, vector
 from psycopg import sql
 from psycopg.types.json import Jsonb
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field
 
 from analytics.gistar import GiStar, gi_star
+from analytics.selection import Selection
 from boundaries.errors import UnknownBoundarySet
 from etl.copyio import copy_in
 from etl.hexagons import hexagons, store_hexagons
@@ -31,33 +31,13 @@ CELL_COLUMNS = {7: "h3_r7", 8: "h3_r8", 9: "h3_r9", 10: "h3_r10"}  # allow-list 
 COARSE_RESOLUTION = 6  # study areas are covered at this resolution first
 
 
-class HotspotParams(BaseModel):
+class HotspotParams(Selection):
     """What a Gi* run counts and how: resolution, ring size, fields, categories, a span of
     local reception days and the boundary set whose outline is the study area."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
-
     resolution: int = Field(8, ge=7, le=10, description="H3 resolution of the cells")
     k: int = Field(1, ge=1, le=3, description="Neighbours within k grid steps (binary weights)")
-    field: tuple[str, ...] = Field((), description="Field codes, comma-separated")
-    category: tuple[str, ...] = Field((), description="Category codes, comma-separated")
-    from_: date | None = Field(None, alias="from", description="First reception day (local)")
-    to: date | None = Field(None, description="Last reception day (local), inclusive")
     set: str | None = Field(None, description="Boundary set of the study area (today's wards)")
-
-    @field_validator("field", "category", mode="before")
-    @classmethod
-    def _split(cls, value: object) -> tuple[str, ...]:
-        if value is None:
-            return ()
-        items = [value] if isinstance(value, str) else list(value)
-        return tuple(sorted({c.strip() for i in items for c in str(i).split(",") if c.strip()}))
-
-    @model_validator(mode="after")
-    def _span(self) -> HotspotParams:
-        if self.from_ and self.to and self.from_ > self.to:
-            raise ValueError(f"'from' ({self.from_}) is after 'to' ({self.to})")
-        return self
 
     def key(self, boundary_set: str) -> str:
         """Canonical text of the parameters with the study area's set resolved."""
@@ -122,15 +102,7 @@ def study_counts(
     statement = sql.SQL(load_sql("analytics", "cell_counts.sql")).format(
         cell=sql.Identifier(CELL_COLUMNS[params.resolution])
     )
-    rows = conn.execute(
-        statement,
-        {
-            "fields": list(params.field) or None,
-            "categories": list(params.category) or None,
-            "from_day": params.from_,
-            "to_day": params.to,
-        },
-    ).fetchall()
+    rows = conn.execute(statement, params.selection_params()).fetchall()
     counted = np.array([r[0] for r in rows], dtype=np.int64)
     values = np.array([r[1] for r in rows], dtype=np.int64)
     area = covering_cells(conn, boundary_set, params.resolution)

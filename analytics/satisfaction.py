@@ -4,35 +4,20 @@ value), always with n, the number of ratings."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import numpy as np
 import psycopg
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field
 
 from analytics.hotspots import check_codes, study_set
+from analytics.selection import Selection
 from analytics.smoothing import smooth_mean, smooth_share
 from gis_db.sqlfiles import load_sql
 
 
-class SatisfactionParams(BaseModel):
+class SatisfactionParams(Selection):
     """Which complaints' ratings, for the units of which set."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
-
-    field: tuple[str, ...] = Field((), description="Field codes, comma-separated")
-    category: tuple[str, ...] = Field((), description="Category codes, comma-separated")
-    from_: date | None = Field(None, alias="from", description="First reception day (local)")
-    to: date | None = Field(None, description="Last reception day (local), inclusive")
     set: str | None = Field(None, description="Boundary set (today's wards by default)")
-
-    @field_validator("field", "category", mode="before")
-    @classmethod
-    def _split(cls, value: object) -> tuple[str, ...]:
-        if value is None:
-            return ()
-        items = [value] if isinstance(value, str) else list(value)
-        return tuple(sorted({c.strip() for i in items for c in str(i).split(",") if c.strip()}))
 
 
 def satisfaction(conn: psycopg.Connection, params: SatisfactionParams) -> dict:
@@ -41,8 +26,7 @@ def satisfaction(conn: psycopg.Connection, params: SatisfactionParams) -> dict:
     boundary_set = study_set(conn, params.set)
     rows = conn.execute(
         load_sql("analytics", "satisfaction.sql"),
-        {"set": boundary_set, "from_day": params.from_, "to_day": params.to,
-         "fields": list(params.field) or None, "categories": list(params.category) or None},
+        {"set": boundary_set, **params.selection_params()},
     ).fetchall()  # fmt: skip
     rated, rating_sum, rating_sq, satisfied = (
         np.array([r[i] for r in rows], dtype=np.int64) for i in (3, 4, 5, 6)

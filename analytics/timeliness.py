@@ -11,14 +11,15 @@ rejected complaints are counted apart. "Closed" is the first of resolved and clo
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Literal
 
 import psycopg
 from psycopg import sql
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
 from analytics.hotspots import check_codes
+from analytics.selection import Selection
 from gis_db.sqlfiles import load_sql
 
 Dimension = Literal["unit", "field", "ward"]
@@ -31,31 +32,15 @@ def on_time_rate(on_time: int, late: int, overdue: int) -> float | None:
     return on_time / judged if judged else None
 
 
-class TimelinessParams(BaseModel):
+class TimelinessParams(Selection):
     """Which complaints, grouped how, judged at which instant."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
     by: Dimension = Field("unit", description="unit, field or ward (today's wards)")
     as_of: datetime | None = Field(None, description="Cut-off instant (now by default)")
-    field: tuple[str, ...] = Field((), description="Field codes, comma-separated")
-    category: tuple[str, ...] = Field((), description="Category codes, comma-separated")
-    from_: date | None = Field(None, alias="from", description="First reception day (local)")
-    to: date | None = Field(None, description="Last reception day (local), inclusive")
     min_count: int = Field(30, ge=1, description="Judged complaints a unit needs to be ranked")
 
-    @field_validator("field", "category", mode="before")
-    @classmethod
-    def _split(cls, value: object) -> tuple[str, ...]:
-        if value is None:
-            return ()
-        items = [value] if isinstance(value, str) else list(value)
-        return tuple(sorted({c.strip() for i in items for c in str(i).split(",") if c.strip()}))
-
     @model_validator(mode="after")
-    def _span(self) -> TimelinessParams:
-        if self.from_ and self.to and self.from_ > self.to:
-            raise ValueError(f"'from' ({self.from_}) is after 'to' ({self.to})")
+    def _zone(self) -> TimelinessParams:
         if self.as_of is not None and self.as_of.tzinfo is None:
             raise ValueError("as_of needs a time zone (for example 2025-06-06T15:00+07:00)")
         return self
@@ -70,13 +55,7 @@ def timeliness(conn: psycopg.Connection, params: TimelinessParams) -> dict:
     )
     cur = conn.execute(
         statement,
-        {
-            "as_of": as_of,
-            "from_day": params.from_,
-            "to_day": params.to,
-            "fields": list(params.field) or None,
-            "categories": list(params.category) or None,
-        },
+        {"as_of": as_of, **params.selection_params()},
     )
     names = dict(conn.execute(load_sql("analytics", f"names_{params.by}.sql")).fetchall())
     columns = [d.name for d in cur.description]
