@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.table import Table
 
+from analytics.alerts import AlertParams, spike_alerts
 from analytics.emerging import EmergingParams, emerging_spots
 from analytics.hotspots import HotspotParams, run_cells, run_gistar, run_summary
 from analytics.recurring import RecurringParams, recurring_spots
@@ -243,4 +244,30 @@ def satisfaction_cmd(
             _fmt(u["mean_rating_smoothed"], "{:.2f}"), _fmt(u["satisfied_share"], "{:.1%}"),
             _fmt(u["satisfied_share_smoothed"], "{:.1%}"),
         )  # fmt: skip
+    console.print(table)
+
+
+@app.command("alerts")
+def alerts_cmd(
+    last_day: Annotated[datetime, typer.Option(formats=["%Y-%m-%d"], help="Last day of the week.")],
+    baseline_weeks: Annotated[int, typer.Option(help="Weeks before it (baseline).")] = 12,
+    alpha: Annotated[float, typer.Option(help="Tail probability to alert.")] = 0.001,
+    min_count: Annotated[int, typer.Option(help="Complaints in the week, at least.")] = 5,
+    boundary_set: SetOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Spike alerts per ward and field: the week against the ward's own baseline."""
+    params = _parse(AlertParams, {"last_day": last_day.date(), "baseline_weeks": baseline_weeks,
+                                  "alpha": alpha, "min_count": min_count,
+                                  "set": boundary_set})  # fmt: skip
+    result = _with_db(lambda conn: spike_alerts(conn, params))
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False))
+        return
+    console.print(f"week to {result['last_day']}: {len(result['alerts'])} alert(s) among "
+                  f"{result['series']:,} ward × field series")  # fmt: skip
+    table = Table("phường, xã", "lĩnh vực", "tuần này", "nền (TB/tuần)", "p")
+    for a in result["alerts"]:
+        table.add_row(a["name"] or a["unit"], a["field"], str(a["count"]), f"{a['baseline']:.1f}",
+                      f"{a['p']:.1e}")  # fmt: skip
     console.print(table)

@@ -339,6 +339,7 @@ def test_satisfaction_per_ward_matches_the_complaints(demo):
         (["emerging", "--last-day", "2025-11-30", "--steps", "26"], "no pattern"),
         (["timeliness", "--by", "ward", "--as-of", "2025-06-06 15:00", "--min-count", "5"], "1"),
         (["satisfaction", "--from", "2025-01-01"], "Phường"),
+        (["alerts", "--last-day", "2025-09-30", "--alpha", "0.2", "--min-count", "2"], "alert"),
     ],
 )
 def test_analytics_commands(demo, args, expected):
@@ -362,3 +363,22 @@ def test_geojson_output_of_the_commands(demo):
     assert result.exit_code == 0
     body = json.loads(result.output)
     assert body["type"] == "FeatureCollection" and body["features"]
+
+
+def test_alert_counts_match_the_complaints(demo):
+    app = create_app(db=DbSettings(_env_file=None, database_url=demo.url))
+    with TestClient(app) as client:
+        body = client.get(
+            "/analytics/alerts", params={"last_day": "2025-09-30", "alpha": 0.2, "min_count": 2}
+        ).json()
+        assert client.get("/analytics/alerts").status_code == 400  # last_day is required
+    assert body["series"] > 0 and body["alerts"]
+    with psycopg.connect(demo.url) as conn:
+        for alert in body["alerts"][:5]:
+            n = conn.execute(
+                "SELECT count(*) FROM complaint WHERE current_ward_code = %s AND field_code = %s "
+                "AND (received_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date "
+                "BETWEEN '2025-09-24' AND '2025-09-30'",
+                (alert["unit"], alert["field"]),
+            ).fetchone()[0]
+            assert n == alert["count"]

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
+from analytics.alerts import AlertParams, spike_alerts
 from analytics.emerging import EmergingParams, emerging_spots
 from analytics.hotspots import HotspotParams, run_cells, run_gistar, run_summary
 from analytics.recurring import RecurringParams, recurring_spots
@@ -184,3 +185,24 @@ async def satisfaction_report(
     except ValidationError as exc:
         raise TileError("; ".join(e["msg"] for e in exc.errors())) from None
     return JSONResponse(await with_connection(request, lambda conn: satisfaction(conn, params)))
+
+
+@router.get("/analytics/alerts")
+async def alerts(
+    request: Request,
+    last_day: Annotated[date, Query(description="Last day of the week tested")],
+    baseline_weeks: Annotated[int, Query(ge=2, le=104, description="Weeks of baseline")] = 12,
+    alpha: Annotated[float, Query(gt=0, lt=0.5, description="Tail probability")] = 0.001,
+    min_count: Annotated[int, Query(ge=1, description="Complaints in the week")] = 5,
+    set: Annotated[str | None, Query(description="Boundary set (today's wards)")] = None,  # noqa: A002
+) -> JSONResponse:
+    """Spike alerts per ward × field: the week's count against the ward's own baseline
+    (Poisson, or negative binomial when the baseline weeks are overdispersed)."""
+    try:
+        params = AlertParams.model_validate(
+            {"last_day": last_day, "baseline_weeks": baseline_weeks, "alpha": alpha,
+             "min_count": min_count, "set": set}
+        )  # fmt: skip
+    except ValidationError as exc:
+        raise TileError("; ".join(e["msg"] for e in exc.errors())) from None
+    return JSONResponse(await with_connection(request, lambda conn: spike_alerts(conn, params)))
