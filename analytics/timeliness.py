@@ -14,7 +14,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Literal
 
+import numpy as np
 import psycopg
+from numpy.typing import ArrayLike
 from psycopg import sql
 from pydantic import Field, model_validator
 
@@ -26,10 +28,13 @@ Dimension = Literal["unit", "field", "ward"]
 COLUMNS = {"unit": "handling_unit_code", "field": "field_code", "ward": "current_ward_code"}
 
 
-def on_time_rate(on_time: int, late: int, overdue: int) -> float | None:
-    """Closed on time over those whose outcome is known at the cut-off (None when none)."""
-    judged = on_time + late + overdue
-    return on_time / judged if judged else None
+def on_time_rate(on_time: ArrayLike, late: ArrayLike, overdue: ArrayLike) -> np.ndarray:
+    """Closed on time over those whose outcome is known at the cut-off, NaN where none is
+    (numbers or arrays)."""
+    on_time = np.asarray(on_time, dtype=float)
+    judged = on_time + np.asarray(late) + np.asarray(overdue)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(judged > 0, on_time / judged, np.nan)
 
 
 class TimelinessParams(Selection):
@@ -64,7 +69,8 @@ def timeliness(conn: psycopg.Connection, params: TimelinessParams) -> dict:
         g = dict(zip(columns, row, strict=True))
         g["name"] = names.get(g["code"])
         g["judged"] = g["closed_on_time"] + g["closed_late"] + g["open_overdue"]
-        g["on_time_rate"] = on_time_rate(g["closed_on_time"], g["closed_late"], g["open_overdue"])
+        rate = float(on_time_rate(g["closed_on_time"], g["closed_late"], g["open_overdue"]))
+        g["on_time_rate"] = None if np.isnan(rate) else rate
         groups.append(g)
     ranked = sorted(
         (g for g in groups if g["code"] is not None and g["judged"] >= params.min_count),

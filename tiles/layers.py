@@ -7,6 +7,7 @@ identifiers composed into it come from the allow-lists below.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -29,6 +30,7 @@ MONTHLY_RESOLUTIONS = (7, 8, 9)  # kept by rollup_cell_month, for everything tog
 MONTHLY_FIELD_RESOLUTIONS = (7,)  # ... and per field, and per field and category
 MONTHLY_CHANNEL_RESOLUTIONS = (7, 8)  # ... and per channel
 MEASURES = ("n", "n_open", "n_resolved", "n_rejected", "n_late")
+_RUNS = threading.Lock()  # Gi* runs of the hotspots layer, computed once per worker
 
 
 @dataclass(frozen=True)
@@ -217,8 +219,11 @@ def render_hotspots(conn: psycopg.Connection, request: Request, settings: TileSe
     key = ("hotspots", params, request.version)
     found = request.memo.get(key)
     if found is None:
-        found = (run_gistar(conn, params).id,)
-        request.memo[key] = found
+        with _RUNS:  # one thread computes a run; the tiles asked meanwhile wait and reuse it
+            found = request.memo.get(key)
+            if found is None:
+                found = (run_gistar(conn, params).id,)
+                request.memo[key] = found
     row = conn.execute(
         load_sql("tiles", "hotspots.sql"),
         {

@@ -21,6 +21,7 @@ import numpy as np
 import psycopg
 
 from analytics.smoothing import smooth_mean, smooth_share
+from analytics.timeliness import on_time_rate
 from gis_db.schema import CLOSE_DAY_BINS
 from gis_db.sqlfiles import load_sql
 from tiles.filters import TileFilters
@@ -95,14 +96,14 @@ def ward_metrics(
     timed = on_time + late + overdue
     with np.errstate(invalid="ignore", divide="ignore"):
         per_10k = np.where(population > 0, n / population * 10_000, np.nan)
-        on_time_rate = np.where(timed > 0, on_time / timed, np.nan)
+        on_time_share = on_time_rate(on_time, late, overdue)
     columns = {
         "n": n,
         "per_10k": per_10k,
         "satisfaction": smooth_mean(rating_sum, rating_sq, rated),
         "satisfied_share": smooth_share(satisfied, rated),
         "rated": rated,
-        "on_time_rate": on_time_rate,
+        "on_time_rate": on_time_share,
         "timed": timed,
         "overdue": overdue,
         "median_days": binned_median(histogram, CLOSE_DAY_BINS),

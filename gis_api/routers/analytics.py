@@ -1,13 +1,14 @@
-"""Analytics: Gi* hotspot runs (JSON or GeoJSON)."""
+"""Analytics: hotspots, emerging hot spots, recurring spots, timeliness, satisfaction and alerts
+(JSON; spots also as GeoJSON)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from analytics.alerts import AlertParams, spike_alerts
 from analytics.emerging import EmergingParams, emerging_spots
@@ -19,6 +20,20 @@ from gis_api.routers.tiles import with_connection
 from tiles.errors import TileError
 
 router = APIRouter(tags=["analytics"])
+M = TypeVar("M", bound=BaseModel)
+
+FieldQ = Annotated[str | None, Query(description="Field codes, comma-separated")]
+CategoryQ = Annotated[str | None, Query(description="Category codes, comma-separated")]
+FromQ = Annotated[date | None, Query(alias="from", description="First reception day")]
+ToQ = Annotated[date | None, Query(description="Last reception day, inclusive")]
+
+
+def _parse(model: type[M], values: dict) -> M:
+    """Validated parameters, or a 400 naming what is wrong."""
+    try:
+        return model.model_validate(values)
+    except ValidationError as exc:
+        raise TileError("; ".join(e["msg"] for e in exc.errors())) from None
 
 
 @router.get("/analytics/hotspots")
@@ -26,10 +41,10 @@ async def hotspots(
     request: Request,
     resolution: Annotated[int, Query(ge=7, le=10, description="H3 resolution")] = 8,
     k: Annotated[int, Query(ge=1, le=3, description="Ring size of the neighbourhood")] = 1,
-    field: Annotated[str | None, Query(description="Field codes, comma-separated")] = None,
-    category: Annotated[str | None, Query(description="Category codes, comma-separated")] = None,
-    from_: Annotated[date | None, Query(alias="from", description="First reception day")] = None,
-    to: Annotated[date | None, Query(description="Last reception day, inclusive")] = None,
+    field: FieldQ = None,
+    category: CategoryQ = None,
+    from_: FromQ = None,
+    to: ToQ = None,
     set: Annotated[str | None, Query(description="Study area boundary set")] = None,  # noqa: A002
     everything: Annotated[
         bool, Query(alias="all", description="Every cell, not only significant ones")
@@ -41,13 +56,11 @@ async def hotspots(
     """Getis-Ord Gi* hot and cold spots on H3 cells (binary k-ring weights, zero-count cells
     of the study area included, two-sided p, Benjamini-Hochberg FDR; classes ±3/±2/±1 at
     99/95/90 % confidence). A run is stored per parameters and data version and reused."""
-    try:
-        params = HotspotParams.model_validate(
-            {"resolution": resolution, "k": k, "field": field, "category": category,
-             "from": from_, "to": to, "set": set}
-        )  # fmt: skip
-    except ValidationError as exc:
-        raise TileError("; ".join(e["msg"] for e in exc.errors())) from None
+    params = _parse(
+        HotspotParams,
+        {"resolution": resolution, "k": k, "field": field, "category": category,
+         "from": from_, "to": to, "set": set}
+    )  # fmt: skip
 
     def work(conn) -> tuple[dict, list[dict]]:  # noqa: ANN001
         run = run_gistar(conn, params)
@@ -71,9 +84,9 @@ async def recurring(
     category: Annotated[str, Query(description="Category codes (flooding by default)")] = (
         "ngap-nuoc"
     ),
-    field: Annotated[str | None, Query(description="Field codes, comma-separated")] = None,
-    from_: Annotated[date | None, Query(alias="from", description="First reception day")] = None,
-    to: Annotated[date | None, Query(description="Last reception day, inclusive")] = None,
+    field: FieldQ = None,
+    from_: FromQ = None,
+    to: ToQ = None,
     eps: Annotated[float, Query(gt=0, le=1000, description="DBSCAN radius, metres")] = 50.0,
     min_points: Annotated[int, Query(ge=2, le=1000, description="DBSCAN core size")] = 5,
     min_days: Annotated[int, Query(ge=1, description="Distinct days, at least")] = 4,
@@ -86,14 +99,12 @@ async def recurring(
     """Recurring spots: DBSCAN clusters in metres (EPSG:32648) of the complaints asked for,
     kept when they fall on at least `min_days` distinct days and `min_weeks` distinct weeks;
     each with its outline, counts, first and last day and the units it touches."""
-    try:
-        params = RecurringParams.model_validate(
-            {"category": category, "field": field, "from": from_, "to": to, "eps_m": eps,
-             "min_points": min_points, "min_days": min_days, "min_weeks": min_weeks,
-             "set": set}
-        )  # fmt: skip
-    except ValidationError as exc:
-        raise TileError("; ".join(e["msg"] for e in exc.errors())) from None
+    params = _parse(
+        RecurringParams,
+        {"category": category, "field": field, "from": from_, "to": to, "eps_m": eps,
+         "min_points": min_points, "min_days": min_days, "min_weeks": min_weeks,
+         "set": set}
+    )  # fmt: skip
     spots = await with_connection(request, lambda conn: recurring_spots(conn, params))
     if format == "geojson":
         features = [
@@ -110,22 +121,20 @@ async def timeliness_report(
     as_of: Annotated[
         datetime | None, Query(description="Cut-off instant with its zone (default now)")
     ] = None,
-    field: Annotated[str | None, Query(description="Field codes, comma-separated")] = None,
-    category: Annotated[str | None, Query(description="Category codes, comma-separated")] = None,
-    from_: Annotated[date | None, Query(alias="from", description="First reception day")] = None,
-    to: Annotated[date | None, Query(description="Last reception day, inclusive")] = None,
+    field: FieldQ = None,
+    category: CategoryQ = None,
+    from_: FromQ = None,
+    to: ToQ = None,
     min_count: Annotated[int, Query(ge=1, description="Judged complaints to be ranked")] = 30,
 ) -> JSONResponse:
     """Closed on time, closed late, open not yet due and open overdue at the cut-off, per
     handling unit, field or today's ward; on-time rate = on time / (on time + late + overdue);
     median days to close; ranks among groups with at least `min_count` judged complaints."""
-    try:
-        params = TimelinessParams.model_validate(
-            {"by": by, "as_of": as_of, "field": field, "category": category, "from": from_,
-             "to": to, "min_count": min_count}
-        )  # fmt: skip
-    except ValidationError as exc:
-        raise TileError("; ".join(e["msg"] for e in exc.errors())) from None
+    params = _parse(
+        TimelinessParams,
+        {"by": by, "as_of": as_of, "field": field, "category": category, "from": from_,
+         "to": to, "min_count": min_count}
+    )  # fmt: skip
     result = await with_connection(request, lambda conn: timeliness(conn, params))
     return JSONResponse(result)
 
@@ -141,8 +150,8 @@ async def emerging_report(
     steps: Annotated[int, Query(ge=4, le=260, description="Time steps")] = 52,
     step_days: Annotated[int, Query(ge=1, le=92, description="Days per step")] = 7,
     last_day: Annotated[date | None, Query(description="Last day of the last step")] = None,
-    field: Annotated[str | None, Query(description="Field codes, comma-separated")] = None,
-    category: Annotated[str | None, Query(description="Category codes, comma-separated")] = None,
+    field: FieldQ = None,
+    category: CategoryQ = None,
     set: Annotated[str | None, Query(description="Study area boundary set")] = None,  # noqa: A002
     format: Annotated[  # noqa: A002
         Literal["json", "geojson"], Query(description="json or geojson")
@@ -150,14 +159,12 @@ async def emerging_report(
 ) -> JSONResponse:
     """Emerging hot spots: space-time Gi* over `steps` steps of `step_days` days (FDR within
     each step), the Mann-Kendall trend of each cell's z-scores, and ArcGIS's 17 categories."""
-    try:
-        params = EmergingParams.model_validate(
-            {"resolution": resolution, "k": k, "window": window, "steps": steps,
-             "step_days": step_days, "last_day": last_day, "field": field,
-             "category": category, "set": set}
-        )  # fmt: skip
-    except ValidationError as exc:
-        raise TileError("; ".join(e["msg"] for e in exc.errors())) from None
+    params = _parse(
+        EmergingParams,
+        {"resolution": resolution, "k": k, "window": window, "steps": steps,
+         "step_days": step_days, "last_day": last_day, "field": field,
+         "category": category, "set": set}
+    )  # fmt: skip
     result = await with_connection(request, lambda conn: emerging_spots(conn, params))
     if format == "geojson":
         features = [
@@ -171,19 +178,17 @@ async def emerging_report(
 @router.get("/analytics/satisfaction")
 async def satisfaction_report(
     request: Request,
-    field: Annotated[str | None, Query(description="Field codes, comma-separated")] = None,
-    category: Annotated[str | None, Query(description="Category codes, comma-separated")] = None,
-    from_: Annotated[date | None, Query(alias="from", description="First reception day")] = None,
-    to: Annotated[date | None, Query(description="Last reception day, inclusive")] = None,
+    field: FieldQ = None,
+    category: CategoryQ = None,
+    from_: FromQ = None,
+    to: ToQ = None,
     set: Annotated[str | None, Query(description="Boundary set (today's wards)")] = None,  # noqa: A002
 ) -> JSONResponse:
     """Mean rating and share satisfied per ward, raw and empirical-Bayes smoothed, with n."""
-    try:
-        params = SatisfactionParams.model_validate(
-            {"field": field, "category": category, "from": from_, "to": to, "set": set}
-        )
-    except ValidationError as exc:
-        raise TileError("; ".join(e["msg"] for e in exc.errors())) from None
+    params = _parse(
+        SatisfactionParams,
+        {"field": field, "category": category, "from": from_, "to": to, "set": set},
+    )
     return JSONResponse(await with_connection(request, lambda conn: satisfaction(conn, params)))
 
 
@@ -198,11 +203,9 @@ async def alerts(
 ) -> JSONResponse:
     """Spike alerts per ward × field: the week's count against the ward's own baseline
     (Poisson, or negative binomial when the baseline weeks are overdispersed)."""
-    try:
-        params = AlertParams.model_validate(
-            {"last_day": last_day, "baseline_weeks": baseline_weeks, "alpha": alpha,
-             "min_count": min_count, "set": set}
-        )  # fmt: skip
-    except ValidationError as exc:
-        raise TileError("; ".join(e["msg"] for e in exc.errors())) from None
+    params = _parse(
+        AlertParams,
+        {"last_day": last_day, "baseline_weeks": baseline_weeks, "alpha": alpha,
+         "min_count": min_count, "set": set}
+    )  # fmt: skip
     return JSONResponse(await with_connection(request, lambda conn: spike_alerts(conn, params)))
