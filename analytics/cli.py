@@ -1,5 +1,5 @@
-"""`phananh analytics …`: hotspots, emerging hot spots, recurring spots, timeliness and
-satisfaction from the command line."""
+"""`phananh analytics …`: hotspots, emerging hot spots, recurring spots, timeliness,
+satisfaction, alerts and weekly topics from the command line."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from analytics.hotspots import HotspotParams, run_cells, run_gistar, run_summary
 from analytics.recurring import RecurringParams, recurring_spots
 from analytics.satisfaction import SatisfactionParams, satisfaction
 from analytics.timeliness import TimelinessParams, timeliness
+from analytics.topics import TopicParams, weekly_topics
 from boundaries.errors import UnknownBoundarySet
 from gis_db.pool import connect
 from gis_db.settings import DbSettings
@@ -270,4 +271,42 @@ def alerts_cmd(
     for a in result["alerts"]:
         table.add_row(a["name"] or a["unit"], a["field"], str(a["count"]), f"{a['baseline']:.1f}",
                       f"{a['p']:.1e}")  # fmt: skip
+    console.print(table)
+
+
+@app.command("topics")
+def topics_cmd(
+    week: Annotated[str, typer.Option(help="ISO week, e.g. 2025-W23 (to its Friday 15:00).")],
+    ward: Annotated[str | None, typer.Option(help="Ward code (all wards by default).")] = None,
+    field: FieldOpt = None,
+    category: CategoryOpt = None,
+    baseline_weeks: Annotated[int, typer.Option(help="Weeks before it (baseline).")] = 8,
+    min_count: Annotated[int, typer.Option(help="Complaints of the week, at least.")] = 3,
+    limit: Annotated[int, typer.Option(help="Terms per ward.")] = 10,
+    as_json: JsonOpt = False,
+) -> None:
+    """Weekly topics: words and phrases rising in each ward's complaints against its baseline."""
+    params = _parse(TopicParams, {"week": week, "ward": ward, "field": field,
+                                  "category": category, "baseline_weeks": baseline_weeks,
+                                  "min_count": min_count, "limit": limit})  # fmt: skip
+    result = _with_db(lambda conn: weekly_topics(conn, params))
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False))
+        return
+    rising = [w for w in result["wards"] if w["terms"]]
+    console.print(
+        f"tuần {result['week']} ({result['label']}), nền {result['baseline_weeks']} tuần trước: "
+        f"{len(rising)} / {len(result['wards'])} phường, xã có từ ngữ tăng"
+    )
+    city = result["city"]
+    groups = [{"name": "toàn thành phố", **city}] if city and city["terms"] else []
+    if not groups + rising:
+        return
+    table = Table("phường, xã", "từ ngữ", "tuần này", "nền", "tỉ lệ tuần", "tỉ lệ nền", "z")
+    for g in groups + rising:
+        for i, t in enumerate(g["terms"]):
+            name = (g.get("name") or g.get("code")) if i == 0 else ""
+            table.add_row(name, t["term"], f"{t['week']:,}", f"{t['baseline']:,}",
+                          f"{t['week_share']:.1%}", _fmt(t["baseline_share"], "{:.1%}"),
+                          f"{t['score']:.1f}", end_section=i == len(g["terms"]) - 1)  # fmt: skip
     console.print(table)

@@ -6,11 +6,14 @@ A bin (cell i, step t) has as neighbours the cells within k grid steps of i (i i
 step t and the `window` steps before it; the mean and spread are those of the whole cube.
 Bins are significant after a Benjamini–Hochberg correction within each time step, at 90 %
 confidence (ArcGIS counts a bin as a hot or cold spot at any of its three levels).
+
+A run is stored (`hotspot_run` with method 'emerging', `emerging_cell`) per parameters, last
+day and data version, and reused by the API, the CLI and the `hotspots` tile layer.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -18,13 +21,28 @@ from zoneinfo import ZoneInfo
 import h3
 import numpy as np
 import psycopg
+import pyarrow as pa
 from psycopg import sql
 from pydantic import Field
 from scipy import stats
 
 from analytics.gistar import ring_weights
-from analytics.hotspots import CELL_COLUMNS, check_codes, covering_cells, study_set
+from analytics.hotspots import (
+    CELL_COLUMNS,
+    Run,
+    RunKey,
+    canonical_key,
+    check_codes,
+    covering_cells,
+    data_version,
+    find_run,
+    insert_run,
+    run_summary,
+    study_set,
+)
 from analytics.selection import Codes
+from etl.copyio import copy_in
+from etl.hexagons import hexagons, store_hexagons
 from gis_db.sqlfiles import load_sql
 
 ALPHA = 0.10  # a bin is a significant hot or cold spot at 90 % confidence or more
@@ -40,6 +58,9 @@ NAMES_VI = {
     "persistent": "kéo dài", "diminishing": "suy giảm", "sporadic": "rải rác",
     "oscillating": "dao động", "historical": "trong quá khứ",
 }  # fmt: skip
+METHOD = "emerging"
+NO_PATTERN = "no pattern"
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 @dataclass(frozen=True)
@@ -89,6 +110,41 @@ def mann_kendall(series: np.ndarray) -> tuple[float, float]:
     return float(tau), float(p)
 
 
+def mann_kendall_rows(series: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`mann_kendall` of every row of a matrix (cells × steps) at once: tau-b and the two-sided
+    p of its normal approximation with the tie correction, as scipy computes them; rows that
+    scipy tests exactly (no ties and at most 33 steps, or one discordant pair at most) and
+    constant rows go through `mann_kendall`."""
+    series = np.asarray(series, dtype=float)
+    rows, steps = series.shape
+    tau, p = np.zeros(rows), np.ones(rows)
+    if steps < 3:
+        return tau, p
+    later = np.triu(np.ones((steps, steps), dtype=np.int8), 1)  # pairs i < j
+    pairs = steps * (steps - 1) // 2
+    m = steps * (steps - 1.0)
+    chunk = max(1, 2_000_000 // (steps * steps))  # rows per block: ~16 MB of differences
+    for start in range(0, rows, chunk):
+        block = series[start : start + chunk]
+        diff = block[:, None, :] - block[:, :, None]  # [r, i, j] = y_j - y_i
+        s = (np.sign(diff) * later).sum(axis=(1, 2))  # concordant - discordant pairs
+        equal = diff == 0
+        same = equal.sum(axis=2)  # values equal to each, itself included
+        ties = (same - 1).sum(axis=1) // 2  # tied pairs
+        triples = ((same - 1) * (same - 2)).sum(axis=1)  # sum of t(t-1)(t-2) over tie groups
+        with np.errstate(invalid="ignore", divide="ignore"):
+            t = np.clip(s / np.sqrt(pairs) / np.sqrt(pairs - ties), -1.0, 1.0)
+            var = (m * (2 * steps + 5) - (2 * triples + 18 * ties)) / 18
+            z = s / np.sqrt(var)
+        tau[start : start + chunk] = t
+        p[start : start + chunk] = 2 * stats.norm.sf(np.abs(z))
+        discordant = (pairs - ties - s) // 2
+        exact = (ties == 0) & ((steps <= 33) | (np.minimum(discordant, pairs - discordant) <= 1))
+        for i in np.flatnonzero(exact | (ties == pairs)):
+            tau[start + i], p[start + i] = mann_kendall(block[i])
+    return tau, p
+
+
 def classify(hot: np.ndarray, cold: np.ndarray, tau: float, p: float) -> str:
     """The pattern of one location from its significant hot and cold steps (oldest first) and
     the trend of its z-scores: '<category> hot', '<category> cold' or 'no pattern'."""
@@ -126,14 +182,32 @@ def _pattern(spot: np.ndarray, other: np.ndarray, tau: float, p: float) -> str:
     return "sporadic"
 
 
+@dataclass(frozen=True)
+class Patterns:
+    """The pattern of every cell of a cube with what decided it: the trend of its z-scores,
+    the last step's z and its counts of significant steps."""
+
+    patterns: list[str]
+    tau: np.ndarray
+    p: np.ndarray
+    z_last: np.ndarray
+    hot_steps: np.ndarray
+    cold_steps: np.ndarray
+
+
+def patterns_of(cells: np.ndarray, counts: np.ndarray, k: int = 1, window: int = 1) -> Patterns:
+    """Patterns of the cells of a cube (cells × steps), with their trends."""
+    cube = space_time_gi(cells, counts, k, window)
+    tau, p = mann_kendall_rows(cube.z)
+    found = [
+        classify(cube.hot[i], cube.cold[i], float(tau[i]), float(p[i])) for i in range(len(cells))
+    ]
+    return Patterns(found, tau, p, cube.z[:, -1], cube.hot.sum(axis=1), cube.cold.sum(axis=1))
+
+
 def emerging(cells: np.ndarray, counts: np.ndarray, k: int = 1, window: int = 1) -> list[str]:
     """The pattern of every cell of a cube (cells × steps)."""
-    cube = space_time_gi(cells, counts, k, window)
-    out = []
-    for i in range(len(cells)):
-        tau, p = mann_kendall(cube.z[i])
-        out.append(classify(cube.hot[i], cube.cold[i], tau, p))
-    return out
+    return patterns_of(cells, counts, k, window).patterns
 
 
 def cube_counts(
@@ -176,46 +250,112 @@ class EmergingParams(Codes):
     last_day: date | None = Field(None, description="Last day of the last step (today)")
     set: str | None = Field(None, description="Boundary set of the study area (today's wards)")
 
+    def last(self) -> date:
+        """The last day of the cube: `last_day`, or today (local)."""
+        return self.last_day or datetime.now(TZ).date()
 
-def emerging_spots(conn: psycopg.Connection, params: EmergingParams) -> dict:
-    """Patterns of the study cells: counts per category and the cells with a pattern."""
+    def key(self, boundary_set: str) -> str:
+        """Canonical text of the parameters with the study area's set and last day resolved."""
+        return canonical_key(self, set=boundary_set, last_day=self.last().isoformat())
+
+
+def run_emerging(conn: psycopg.Connection, params: EmergingParams) -> Run:
+    """The stored emerging run for `params` (last day resolved) at the current data version,
+    computed when missing."""
+    version = data_version(conn)
     check_codes(conn, params.field, params.category)
     boundary_set = study_set(conn, params.set)
-    last_day = params.last_day or datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+    last_day = params.last()
+    run = RunKey(METHOD, params.key(boundary_set), version, boundary_set)
+    found = find_run(conn, run)
+    if found:
+        return found
+    started = time.perf_counter()
     area = covering_cells(conn, boundary_set, params.resolution)
     cells, counts = cube_counts(
         conn, area, params.resolution, last_day, params.steps, params.step_days,
         params.field, params.category,
     )  # fmt: skip
-    patterns = emerging(cells, counts, params.k, params.window)
-    first_day = last_day - timedelta(days=params.steps * params.step_days - 1)
-    found = [
+    found_patterns = patterns_of(cells, counts, params.k, params.window)
+    families = [p.rpartition(" ")[2] for p in found_patterns.patterns]
+    with conn.transaction():
+        store_hexagons(conn, hexagons(cells))
+        run_id = insert_run(
+            conn, run, started,
+            resolution=params.resolution,
+            n_cells=len(cells),
+            n_complaints=int(counts.sum()),
+            n_hot=families.count("hot"),
+            n_cold=families.count("cold"),
+        )  # fmt: skip
+        if run_id is None:  # stored meanwhile by another worker
+            return find_run(conn, run)  # type: ignore[return-value]
+        rows = _cell_rows(run_id, cells, counts, found_patterns)
+        copy_in(conn, load_sql("analytics", "copy_emerging.sql"), rows)
+    return Run(run_id, True)
+
+
+def _cell_rows(run_id: int, cells: np.ndarray, counts: np.ndarray, found: Patterns) -> pa.Table:
+    n = len(cells)
+    return pa.table(
         {
-            "cell": h3.int_to_str(int(cell) & ((1 << 64) - 1)),
-            "pattern": pattern,
-            "n": int(row.sum()),
-            "n_last_step": int(row[-1]),
-            "geometry": {
-                "type": "Polygon",
-                "coordinates": [_ring(h3.int_to_str(int(cell) & ((1 << 64) - 1)))],
-            },
+            "run_id": pa.array(np.full(n, run_id, dtype=np.int64)),
+            "cell": pa.array(np.asarray(cells, dtype=np.int64)),
+            "pattern": pa.array(found.patterns, type=pa.string()),
+            "n": pa.array(counts.sum(axis=1).astype(np.int32)),
+            "n_last_step": pa.array(counts[:, -1].astype(np.int32)),
+            "z_last": pa.array(found.z_last, type=pa.float64()),
+            "tau": pa.array(found.tau, type=pa.float64()),
+            "p_trend": pa.array(found.p, type=pa.float64()),
+            "hot_steps": pa.array(found.hot_steps.astype(np.int16)),
+            "cold_steps": pa.array(found.cold_steps.astype(np.int16)),
         }
-        for cell, pattern, row in zip(cells, patterns, counts, strict=True)
-        if pattern != "no pattern"
-    ]
-    tally = Counter(patterns)
+    )
+
+
+def emerging_spots(conn: psycopg.Connection, params: EmergingParams) -> dict:
+    """Patterns of the study cells: counts per category and the cells with a pattern (from
+    the stored run, computed when missing)."""
+    run = run_emerging(conn, params)
+    summary = run_summary(conn, run.id)
+    last_day = date.fromisoformat(summary["params"]["last_day"])
+    first_day = last_day - timedelta(days=params.steps * params.step_days - 1)
+    tally = dict(conn.execute(load_sql("analytics", "emerging_tally.sql"), {"id": run.id}))
+    found = []
+    for cell, pattern, n, n_last in conn.execute(
+        load_sql("analytics", "emerging_cells.sql"), {"id": run.id}
+    ):
+        index = h3.int_to_str(int(cell) & ((1 << 64) - 1))
+        found.append(
+            {
+                "cell": index,
+                "pattern": pattern,
+                "n": n,
+                "n_last_step": n_last,
+                "geometry": {"type": "Polygon", "coordinates": [_ring(index)]},
+            }
+        )
     return {
-        "params": params.model_dump(mode="json") | {"set": boundary_set},
+        "params": params.model_dump(mode="json") | {"set": summary["boundary_set"]},
         "first_day": first_day.isoformat(),
         "last_day": last_day.isoformat(),
-        "cells": len(cells),
-        "complaints": int(counts.sum()),
+        "cells": summary["n_cells"],
+        "complaints": summary["n_complaints"],
         "categories": {name: tally.get(name, 0) for name in _ALL},
         "spots": found,
     }
 
 
-_ALL = tuple(f"{c} {kind}" for kind in ("hot", "cold") for c in CATEGORIES) + ("no pattern",)
+def pattern_name(pattern: str) -> str:
+    """The Vietnamese name of a pattern ('new hot' → 'Điểm nóng mới')."""
+    if pattern == NO_PATTERN:
+        return "Không có xu hướng"
+    category, _, family = pattern.rpartition(" ")
+    return f"Điểm {'nóng' if family == 'hot' else 'lạnh'} {NAMES_VI[category]}"
+
+
+_ALL = tuple(f"{c} {kind}" for kind in ("hot", "cold") for c in CATEGORIES) + (NO_PATTERN,)
+PATTERNS = _ALL  # the 17 patterns: 8 hot, 8 cold, no pattern
 
 
 def _ring(index: str) -> list[list[float]]:

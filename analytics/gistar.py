@@ -59,20 +59,34 @@ def gi_star(cells: np.ndarray, counts: np.ndarray, k: int = 1) -> GiStar:
     order = np.argsort(cells)
     cells = np.asarray(cells, dtype=np.int64)[order]
     x = np.asarray(counts, dtype=float)[order]
-    n = len(x)
-    if n < 3:
+    if len(x) < 3:
         raise ValueError("Gi* needs at least 3 cells")
-    w = ring_weights(cells, k)
+    z = z_scores(ring_weights(cells, k), x)
+    p, p_fdr, classes = significance(z)
+    return GiStar(cells, x.astype(np.int64), z, p, p_fdr, classes)
+
+
+def z_scores(w: sparse.csr_matrix, x: np.ndarray) -> np.ndarray:
+    """Gi* z of every cell for binary weights `w`; `x` is one count vector or a matrix whose
+    columns are tested separately (cells × columns)."""
+    x = np.asarray(x, dtype=float)
+    n = x.shape[0]
     weights = np.asarray(w.sum(axis=1)).ravel()  # binary: also the sum of squared weights
-    mean = x.mean()
-    spread = np.sqrt((x**2).mean() - mean**2)
+    if x.ndim == 2:
+        weights = weights[:, None]
+    mean = x.mean(axis=0)
+    spread = np.sqrt(np.maximum((x**2).mean(axis=0) - mean**2, 0.0))
     with np.errstate(invalid="ignore", divide="ignore"):
         z = (w @ x - mean * weights) / (spread * np.sqrt((n * weights - weights**2) / (n - 1)))
-    z = np.nan_to_num(z, nan=0.0, posinf=0.0, neginf=0.0)  # no spread: nothing stands out
+    return np.nan_to_num(z, nan=0.0, posinf=0.0, neginf=0.0)  # no spread: nothing stands out
+
+
+def significance(z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Two-sided p, Benjamini–Hochberg adjusted p (within each column) and Gi_Bin classes."""
     p = 2 * stats.norm.sf(np.abs(z))
-    p_fdr = stats.false_discovery_control(p, method="bh")
-    classes = np.zeros(n, dtype=np.int8)
+    p_fdr = stats.false_discovery_control(p, axis=0, method="bh")
+    classes = np.zeros(z.shape, dtype=np.int8)
     for level, alpha in reversed(LEVELS):  # strongest level last, so it wins
         classes[p_fdr <= alpha] = level
     classes *= np.sign(z).astype(np.int8)
-    return GiStar(cells, x.astype(np.int64), z, p, p_fdr, classes)
+    return p, p_fdr, classes

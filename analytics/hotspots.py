@@ -1,6 +1,7 @@
 """Gi* hotspot runs: counts per H3 cell over a study area (the cells covering a boundary set,
 zero counts included), Gi* with FDR, stored with their parameters and data version so that the
-API and tiles reuse a run instead of computing it again."""
+API and tiles reuse a run instead of computing it again. Emerging hot spots and recurring spots
+store their runs in the same `hotspot_run` table (its `method` tells them apart)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import shapely
 from h3ronpy import ContainmentMode, vector
 from psycopg import sql
 from psycopg.types.json import Jsonb
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from analytics.gistar import GiStar, gi_star
 from analytics.selection import Selection
@@ -41,8 +42,14 @@ class HotspotParams(Selection):
 
     def key(self, boundary_set: str) -> str:
         """Canonical text of the parameters with the study area's set resolved."""
-        values = self.model_dump(mode="json", by_alias=True) | {"set": boundary_set}
-        return json.dumps(values, sort_keys=True, separators=(",", ":"))
+        return canonical_key(self, set=boundary_set)
+
+
+def canonical_key(params: BaseModel, **resolved: object) -> str:
+    """Canonical text of a run's parameters, with defaults that depend on the data (the study
+    area's set, a last day) resolved: equal runs share it."""
+    values = params.model_dump(mode="json", by_alias=True) | resolved
+    return json.dumps(values, sort_keys=True, separators=(",", ":"), default=str)
 
 
 @dataclass(frozen=True)
@@ -53,46 +60,79 @@ class Run:
     computed: bool
 
 
+@dataclass(frozen=True)
+class RunKey:
+    """What identifies a stored run: method, canonical parameters, data version."""
+
+    method: str
+    key: str
+    version: int
+    boundary_set: str
+
+
+def data_version(conn: psycopg.Connection) -> int:
+    """The data version every batch bumps (runs are stored per version)."""
+    row = conn.execute(load_sql("tiles", "data_version.sql")).fetchone()
+    return int(row[0]) if row else 0
+
+
+def find_run(conn: psycopg.Connection, run: RunKey) -> Run | None:
+    """The stored run with this key, or None."""
+    found = conn.execute(
+        load_sql("analytics", "find_run.sql"),
+        {"method": run.method, "key": run.key, "version": run.version},
+    ).fetchone()
+    return Run(int(found[0]), False) if found else None
+
+
+def insert_run(
+    conn: psycopg.Connection, run: RunKey, started: float, **figures: int | None
+) -> int | None:
+    """Store a finished run's summary (inside the caller's transaction); its id, or None when
+    another worker stored the same run meanwhile. `figures`: resolution, n_cells,
+    n_complaints, n_hot, n_cold, n_spots (missing ones NULL)."""
+    names = ("resolution", "n_cells", "n_complaints", "n_hot", "n_cold", "n_spots")
+    row = conn.execute(
+        load_sql("analytics", "insert_run.sql"),
+        {
+            "method": run.method,
+            "params": Jsonb(json.loads(run.key)),
+            "key": run.key,
+            "version": run.version,
+            "set": run.boundary_set,
+            **{name: figures.get(name) for name in names},
+            "seconds": time.perf_counter() - started,
+        },
+    ).fetchone()
+    return int(row[0]) if row else None
+
+
 def run_gistar(conn: psycopg.Connection, params: HotspotParams) -> Run:
     """The stored Gi* run for `params` at the current data version, computed when missing."""
-    version = conn.execute(load_sql("tiles", "data_version.sql")).fetchone()[0]
+    version = data_version(conn)
     check_codes(conn, params.field, params.category)
     boundary_set = study_set(conn, params.set)
-    key = params.key(boundary_set)
-    found = conn.execute(
-        load_sql("analytics", "find_run.sql"), {"method": METHOD, "key": key, "version": version}
-    ).fetchone()
+    run = RunKey(METHOD, params.key(boundary_set), version, boundary_set)
+    found = find_run(conn, run)
     if found:
-        return Run(int(found[0]), False)
+        return found
     started = time.perf_counter()
     cells, counts = study_counts(conn, params, boundary_set)
     result = gi_star(cells, counts, params.k)
     with conn.transaction():
         store_hexagons(conn, hexagons(result.cells))
-        row = conn.execute(
-            load_sql("analytics", "insert_run.sql"),
-            {
-                "method": METHOD,
-                "params": Jsonb(json.loads(key)),
-                "key": key,
-                "version": version,
-                "set": boundary_set,
-                "resolution": params.resolution,
-                "n_cells": len(result.cells),
-                "n_complaints": int(result.counts.sum()),
-                "n_hot": int((result.classes > 0).sum()),
-                "n_cold": int((result.classes < 0).sum()),
-                "seconds": time.perf_counter() - started,
-            },
-        ).fetchone()
-        if row is None:  # stored meanwhile by another worker
-            found = conn.execute(
-                load_sql("analytics", "find_run.sql"),
-                {"method": METHOD, "key": key, "version": version},
-            ).fetchone()
-            return Run(int(found[0]), False)
-        copy_in(conn, load_sql("analytics", "copy_cells.sql"), _cell_rows(int(row[0]), result))
-    return Run(int(row[0]), True)
+        run_id = insert_run(
+            conn, run, started,
+            resolution=params.resolution,
+            n_cells=len(result.cells),
+            n_complaints=int(result.counts.sum()),
+            n_hot=int((result.classes > 0).sum()),
+            n_cold=int((result.classes < 0).sum()),
+        )  # fmt: skip
+        if run_id is None:  # stored meanwhile by another worker
+            return find_run(conn, run)  # type: ignore[return-value]
+        copy_in(conn, load_sql("analytics", "copy_cells.sql"), _cell_rows(run_id, result))
+    return Run(run_id, True)
 
 
 def study_counts(

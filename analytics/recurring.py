@@ -1,18 +1,34 @@
 """Recurring spots: places where complaints of a kind (flooding by default) come back on many
-days, found with DBSCAN in metres (`ST_ClusterDBSCAN` on UTM 48N, EPSG:32648)."""
+days, found with DBSCAN in metres (`ST_ClusterDBSCAN` on UTM 48N, EPSG:32648).
+
+A run is stored (`hotspot_run` with method 'recurring', `recurring_spot` with each cluster's
+outline) per parameters and data version, and reused by the API, the CLI and the `hotspots`
+tile layer."""
 
 from __future__ import annotations
 
 import json
+import time
 
 import psycopg
+from psycopg.types.json import Jsonb
 from pydantic import Field, model_validator
 
-from analytics.hotspots import check_codes, study_set
+from analytics.hotspots import (
+    Run,
+    RunKey,
+    canonical_key,
+    check_codes,
+    data_version,
+    find_run,
+    insert_run,
+    study_set,
+)
 from analytics.selection import Selection
 from gis_db.sqlfiles import load_sql
 
 FLOODING = "ngap-nuoc"
+METHOD = "recurring"
 
 
 class RecurringParams(Selection):
@@ -31,11 +47,22 @@ class RecurringParams(Selection):
             raise ValueError("min_weeks cannot exceed min_days (a week counts once a day)")
         return self
 
+    def key(self, boundary_set: str) -> str:
+        """Canonical text of the parameters with the set of the units resolved."""
+        return canonical_key(self, set=boundary_set)
 
-def recurring_spots(conn: psycopg.Connection, params: RecurringParams) -> list[dict]:
-    """The recurring spots for `params`, most persistent first."""
+
+def run_recurring(conn: psycopg.Connection, params: RecurringParams) -> Run:
+    """The stored recurring run for `params` at the current data version, computed when
+    missing."""
+    version = data_version(conn)
     check_codes(conn, params.field, params.category)
     boundary_set = study_set(conn, params.set)
+    run = RunKey(METHOD, params.key(boundary_set), version, boundary_set)
+    found = find_run(conn, run)
+    if found:
+        return found
+    started = time.perf_counter()
     cur = conn.execute(
         load_sql("analytics", "recurring.sql"),
         {
@@ -47,6 +74,30 @@ def recurring_spots(conn: psycopg.Connection, params: RecurringParams) -> list[d
             "set": boundary_set,
         },
     )
+    names = [d.name for d in cur.description]
+    spots = [dict(zip(names, row, strict=True)) for row in cur]
+    with conn.transaction():
+        run_id = insert_run(
+            conn, run, started,
+            n_complaints=sum(s["n"] for s in spots),
+            n_spots=len(spots),
+        )  # fmt: skip
+        if run_id is None:  # stored meanwhile by another worker
+            return find_run(conn, run)  # type: ignore[return-value]
+        with conn.cursor() as insert:
+            insert.executemany(
+                load_sql("analytics", "insert_spot.sql"),
+                [s | {"run": run_id, "units": Jsonb(s["units"])} for s in spots],
+            )
+    return Run(run_id, True)
+
+
+def recurring_spots(conn: psycopg.Connection, params: RecurringParams) -> list[dict]:
+    """The recurring spots for `params`, most persistent first (from the stored run, computed
+    when missing)."""
+    run = run_recurring(conn, params)
+    boundary_set = study_set(conn, params.set)
+    cur = conn.execute(load_sql("analytics", "recurring_spots.sql"), {"id": run.id})
     names = [d.name for d in cur.description]
     spots = []
     for row in cur:

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from analytics.cli import app as analytics_app
+from analytics.digest_cli import app as digest_app
 from boundaries.cli import app as boundaries_app
 from etl.address.cli import geocode_command
 from etl.cli import app as etl_app
@@ -25,6 +26,7 @@ app.add_typer(boundaries_app, name="boundaries")
 app.add_typer(etl_app, name="etl")
 app.add_typer(tiles_app, name="tiles")
 app.add_typer(analytics_app, name="analytics")
+app.add_typer(digest_app, name="digest")
 app.command("geocode")(geocode_command)
 app.command("demo-data")(demo_data_command)
 

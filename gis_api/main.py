@@ -10,7 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from gis_api.errors import add_exception_handlers
-from gis_api.routers import analytics, boundaries, geocode, health, maps, tiles
+from gis_api.routers import analytics, boundaries, digest, geocode, health, maps, tiles
 from gis_api.settings import ApiSettings
 from gis_api.version_watch import watch_data_version
 from gis_db.pool import open_pool
@@ -43,7 +43,7 @@ def create_app(
     app.state.tiles = TileService(tile_settings)
     if api.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=api.cors_origins, allow_methods=["GET"])
-    routers = (health, boundaries, geocode, tiles, maps, analytics)
+    routers = (health, boundaries, geocode, tiles, maps, analytics, digest)
     for router in (module.router for module in routers):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=maps.STATIC, check_dir=False), name="static")

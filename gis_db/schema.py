@@ -499,22 +499,31 @@ hotspot_run = Table(
     "hotspot_run",
     metadata,
     Column("id", BigInteger, Identity(), primary_key=True),
-    Column("method", CODE, nullable=False, comment="'gi*'"),
+    Column("method", CODE, nullable=False, comment="'gi*', 'emerging' or 'recurring'"),
     Column("params", JSONB, nullable=False),
     Column(
         "params_key", CODE, nullable=False, comment="canonical text of params: equal runs share it"
     ),
     Column("data_version", BigInteger, nullable=False),
     Column("boundary_set", CODE, nullable=False, comment="study area"),
-    Column("resolution", SmallInteger, nullable=False),
-    Column("n_cells", Integer, nullable=False),
-    Column("n_complaints", BigInteger, nullable=False),
-    Column("n_hot", Integer, nullable=False),
-    Column("n_cold", Integer, nullable=False),
+    Column("resolution", SmallInteger, comment="H3 resolution (none for recurring spots)"),
+    Column("n_cells", Integer, comment="cells of the study area (none for recurring spots)"),
+    Column(
+        "n_complaints",
+        BigInteger,
+        nullable=False,
+        comment="complaints counted (recurring: complaints in the spots)",
+    ),
+    Column("n_hot", Integer, comment="cells hot: significant (Gi*) or of a hot pattern (emerging)"),
+    Column(
+        "n_cold", Integer, comment="cells cold: significant (Gi*) or of a cold pattern (emerging)"
+    ),
     Column("seconds", Float, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("n_spots", Integer, comment="recurring spots found"),
     UniqueConstraint("method", "params_key", "data_version", name="hotspot_run_params"),
-    comment="analytics runs (Gi*): parameters, data version, summary",
+    comment="analytics runs (Gi*, emerging hot spots, recurring spots): parameters, data "
+    "version, summary",
 )
 
 hotspot_cell = Table(
@@ -539,4 +548,71 @@ hotspot_cell = Table(
     ),
     PrimaryKeyConstraint("run_id", "cell", name="hotspot_cell_pkey"),
     comment="Gi* of every cell of a run's study area, zero counts included",
+)
+
+emerging_cell = Table(
+    "emerging_cell",
+    metadata,
+    Column(
+        "run_id",
+        BigInteger,
+        ForeignKey("hotspot_run.id", name="emerging_cell_run", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("cell", BigInteger, nullable=False),
+    Column(
+        "pattern",
+        CODE,
+        nullable=False,
+        comment="'new hot' ... 'historical cold' or 'no pattern' (ArcGIS's 17 categories)",
+    ),
+    Column("n", Integer, nullable=False, comment="complaints over all steps"),
+    Column("n_last_step", Integer, nullable=False),
+    Column("z_last", Float, nullable=False, comment="space-time Gi* z of the last step"),
+    Column("tau", Float, nullable=False, comment="Mann-Kendall tau of the z-scores"),
+    Column("p_trend", Float, nullable=False, comment="two-sided p of the trend"),
+    Column("hot_steps", SmallInteger, nullable=False, comment="steps significantly hot"),
+    Column("cold_steps", SmallInteger, nullable=False, comment="steps significantly cold"),
+    PrimaryKeyConstraint("run_id", "cell", name="emerging_cell_pkey"),
+    comment="emerging hot spots: pattern and trend of every cell of a run's study area",
+)
+
+recurring_spot = Table(
+    "recurring_spot",
+    metadata,
+    Column(
+        "run_id",
+        BigInteger,
+        ForeignKey("hotspot_run.id", name="recurring_spot_run", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column(
+        "spot",
+        Integer,
+        nullable=False,
+        comment="rank in the run: most days first, then most complaints",
+    ),
+    Column("n", Integer, nullable=False, comment="complaints in the cluster"),
+    Column("days", Integer, nullable=False, comment="distinct local days"),
+    Column("weeks", Integer, nullable=False, comment="distinct weeks (ISO)"),
+    Column("first_day", Date, nullable=False),
+    Column("last_day", Date, nullable=False),
+    Column("lat", Float, nullable=False, comment="centroid of the complaints"),
+    Column("lon", Float, nullable=False),
+    Column("area_m2", Float, nullable=False),
+    Column(
+        "units",
+        JSONB,
+        nullable=False,
+        comment="units of the run's boundary set it touches: [{code, name}]",
+    ),
+    Column(
+        "outline",
+        Geometry("POLYGON", srid=4326, spatial_index=False),
+        nullable=False,
+        comment="convex hull of the complaints buffered by half of eps",
+    ),
+    Column("outline_3857", Geometry("POLYGON", srid=3857, spatial_index=False), nullable=False),
+    PrimaryKeyConstraint("run_id", "spot", name="recurring_spot_pkey"),
+    comment="recurring spots: the DBSCAN clusters a run kept",
 )

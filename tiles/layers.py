@@ -11,11 +11,16 @@ import threading
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import psycopg
 from psycopg import sql
+from psycopg.types.json import Jsonb
+from pydantic import BaseModel, ValidationError
 
+from analytics.emerging import PATTERNS, EmergingParams, pattern_name, run_emerging
 from analytics.hotspots import HotspotParams, run_gistar
+from analytics.recurring import FLOODING, RecurringParams, run_recurring
 from gis_db.sqlfiles import load_sql
 from tiles.errors import TileError, TileNotFound
 from tiles.filters import TileFilters
@@ -30,7 +35,31 @@ MONTHLY_RESOLUTIONS = (7, 8, 9)  # kept by rollup_cell_month, for everything tog
 MONTHLY_FIELD_RESOLUTIONS = (7,)  # ... and per field, and per field and category
 MONTHLY_CHANNEL_RESOLUTIONS = (7, 8)  # ... and per channel
 MEASURES = ("n", "n_open", "n_resolved", "n_rejected", "n_late")
-_RUNS = threading.Lock()  # Gi* runs of the hotspots layer, computed once per worker
+_RUNS = threading.Lock()  # runs of the hotspots layer, computed once per worker
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+# The MVT layers of the hotspots tile layer (kind=), each drawn from a stored run.
+HOTSPOT_KINDS = ("hotspots", "emerging", "recurring")
+# Options of the hotspots layer -> the kinds they apply to.
+HOTSPOT_OPTIONS: dict[str, tuple[str, ...]] = {
+    "kind": HOTSPOT_KINDS,
+    "set": HOTSPOT_KINDS,
+    "resolution": ("hotspots", "emerging"),
+    "k": ("hotspots", "emerging"),
+    "window": ("emerging",),
+    "steps": ("emerging",),
+    "step_days": ("emerging",),
+    "eps": ("recurring",),
+    "min_points": ("recurring",),
+    "min_days": ("recurring",),
+    "min_weeks": ("recurring",),
+}
+_HOTSPOT_SQL = {
+    "hotspots": "hotspots.sql",
+    "emerging": "hotspots_emerging.sql",
+    "recurring": "hotspots_recurring.sql",
+}
+_RUNNERS = {"hotspots": run_gistar, "emerging": run_emerging, "recurring": run_recurring}
+_PATTERN_NAMES = {pattern: pattern_name(pattern) for pattern in PATTERNS}
 
 
 @dataclass(frozen=True)
@@ -206,34 +235,146 @@ def render_complaints(conn: psycopg.Connection, request: Request, settings: Tile
     return bytes(data) if data else b""
 
 
-def render_hotspots(conn: psycopg.Connection, request: Request, settings: TileSettings) -> bytes:
-    """Significant cells of the Gi* run for the filters (computed on the first tile of a
-    data version, then reused from `hotspot_run`)."""
+def hotspot_kinds(request: Request) -> tuple[str, ...]:
+    """The kinds a request of the hotspots layer asks for (kind=, comma-separated; all three
+    by default), in their canonical order."""
+    given = request.options.get("kind")
+    if given is None:
+        return HOTSPOT_KINDS
+    wanted = {k.strip() for k in given.split(",") if k.strip()}
+    unknown = sorted(wanted - set(HOTSPOT_KINDS))
+    if unknown or not wanted:
+        raise TileError(
+            f"unknown kind(s) {', '.join(unknown) or '(none)'} (kinds: {', '.join(HOTSPOT_KINDS)})"
+        )
+    return tuple(k for k in HOTSPOT_KINDS if k in wanted)
+
+
+def hotspot_params(conn: psycopg.Connection, request: Request) -> dict[str, BaseModel]:
+    """The run parameters of each kind a request of the hotspots layer asks for, from its
+    filters and options, with defaults (resolution 8, k = 1; 52 weekly steps ending on `to` or
+    on the last day with complaints, window 1; flooding unless fields or categories are
+    given, eps 50 m, 5 points, 4 days, 3 weeks). TileError when something does not apply."""
     f = request.filters
     if f.channel or f.unit:
         raise TileError("channel= and unit= do not apply to hotspots")
-    params = HotspotParams.model_validate(
-        {"field": f.field, "category": f.category, "from": f.from_, "to": f.to,
-         "set": request.options.get("set")}
-    )  # fmt: skip
-    key = ("hotspots", params, request.version)
+    kinds = hotspot_kinds(request)
+    options = {k: v for k, v in request.options.items() if k != "kind"}
+    for name in options:  # the tile service let only the layer's options through
+        if not set(HOTSPOT_OPTIONS[name]) & set(kinds):
+            applies = ", ".join(HOTSPOT_OPTIONS[name])
+            raise TileError(f"{name}= applies to kind {applies}, not to {', '.join(kinds)}")
+    shared = {"field": f.field, "category": f.category, **_pick(options, "set")}
+    span = {"from": f.from_, "to": f.to}
+    out: dict[str, BaseModel] = {}
+    if "hotspots" in kinds:
+        values = {**shared, **span, **_pick(options, "resolution", "k")}
+        out["hotspots"] = _validated("hotspots", HotspotParams, values)
+    if "emerging" in kinds:
+        values = {**shared, **_emerging_span(conn, request, options)}
+        values |= _pick(options, "resolution", "k", "window", "step_days")
+        out["emerging"] = _validated("emerging", EmergingParams, values)
+    if "recurring" in kinds:
+        category = f.category if f.field or f.category else (FLOODING,)
+        values = {**shared, **span, "category": category}
+        values |= _pick(options, "min_points", "min_days", "min_weeks")
+        if "eps" in options:
+            values["eps_m"] = options["eps"]
+        out["recurring"] = _validated("recurring", RecurringParams, values)
+    return out
+
+
+def _pick(options: dict[str, str], *names: str) -> dict[str, str]:
+    return {name: options[name] for name in names if name in options}
+
+
+def _validated(kind: str, model: type[BaseModel], values: dict) -> BaseModel:
+    try:
+        return model.model_validate(values)
+    except ValidationError as exc:
+        message = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or kind}: "
+            + e["msg"].removeprefix("Value error, ")
+            for e in exc.errors()
+        )
+        raise TileError(f"invalid {kind} parameters: {message}") from None
+
+
+def _emerging_span(
+    conn: psycopg.Connection, request: Request, options: dict[str, str]
+) -> dict[str, object]:
+    """The last day of the emerging cube (`to`, else the last day with complaints) and, when
+    `from` is given, the whole steps between it and the last day."""
+    f = request.filters
+    last_day = f.to or last_data_day(conn, request)
+    if f.from_ is None:
+        return {"last_day": last_day, **_pick(options, "steps")}
+    if "steps" in options:
+        raise TileError("steps= and from= both set the span of the emerging hot spots; give one")
+    try:
+        step_days = int(options.get("step_days", EmergingParams.model_fields["step_days"].default))
+    except ValueError:
+        raise TileError("step_days= must be a whole number of days") from None
+    if step_days < 1:
+        raise TileError("step_days= must be at least 1")
+    steps = ((last_day - f.from_).days + 1) // step_days
+    limits = EmergingParams.model_fields["steps"].metadata
+    low = next(m.ge for m in limits if hasattr(m, "ge"))
+    high = next(m.le for m in limits if hasattr(m, "le"))
+    if not low <= steps <= high:
+        raise TileError(
+            f"from {f.from_} to {last_day} holds {max(steps, 0)} whole steps of {step_days} "
+            f"day(s); emerging hot spots need {low} to {high}"
+        )
+    return {"last_day": last_day, "steps": steps}
+
+
+def last_data_day(conn: psycopg.Connection, request: Request) -> date:
+    """The last local day with complaints (today when there are none), once per version."""
+    key = ("last_day", request.version)
+    found = request.memo.get(key)
+    if found is None:
+        row = conn.execute(load_sql("tiles", "last_day.sql")).fetchone()
+        found = (row[0] if row and row[0] else request.as_of.astimezone(TZ).date(),)
+        request.memo[key] = found
+    return found[0]
+
+
+def stored_run(conn: psycopg.Connection, request: Request, kind: str, params: BaseModel) -> int:
+    """The id of the stored run of `kind` for `params`: looked up (or computed) by the first
+    tile of a data version, then kept in the request's memo."""
+    key = (kind, params, request.version)
     found = request.memo.get(key)
     if found is None:
         with _RUNS:  # one thread computes a run; the tiles asked meanwhile wait and reuse it
             found = request.memo.get(key)
             if found is None:
-                found = (run_gistar(conn, params).id,)
+                found = (_RUNNERS[kind](conn, params).id,)
                 request.memo[key] = found
-    row = conn.execute(
-        load_sql("tiles", "hotspots.sql"),
-        {
-            **request.tile.params(settings.extent, settings.buffer),
-            "layer": "hotspots",
-            "run": found[0],
-            "resolution": params.resolution,
-        },
-    ).fetchone()
-    return bytes(row[0]) if row and row[0] else b""
+    return found[0]
+
+
+def render_hotspots(conn: psycopg.Connection, request: Request, settings: TileSettings) -> bytes:
+    """Up to three MVT layers from stored runs (computed on the first tile of a data version,
+    then reused): `hotspots`, the significant cells of the Gi* run; `emerging`, the cells of
+    the emerging run with a pattern; `recurring`, the outlines of the recurring spots."""
+    # A caller's access scope (TileSpec.scope, part of the tile cache key) would filter the
+    # features here, in the statements; the runs themselves are shared by every scope.
+    tile = request.tile.params(settings.extent, settings.buffer)
+    parts = []
+    for kind, params in hotspot_params(conn, request).items():
+        values: dict[str, object] = {
+            **tile,
+            "layer": kind,
+            "run": stored_run(conn, request, kind, params),
+        }
+        if kind != "recurring":
+            values["resolution"] = params.resolution  # type: ignore[attr-defined]
+        if kind == "emerging":
+            values["names"] = Jsonb(_PATTERN_NAMES)
+        row = conn.execute(load_sql("tiles", _HOTSPOT_SQL[kind]), values).fetchone()
+        parts.append(bytes(row[0]) if row and row[0] else b"")
+    return b"".join(parts)
 
 
 def boundary_set(conn: psycopg.Connection, request: Request) -> str | None:
@@ -356,10 +497,14 @@ LAYERS: dict[str, Layer] = {
         ),
         Layer(
             name="hotspots",
-            title="Điểm nóng (Gi*)",
-            description="Getis-Ord Gi* hot and cold spots on H3 cells at resolution 8 for the "
-            "field, category and days given (k = 1, FDR-corrected; class +3/+2/+1 hot at "
-            "99/95/90 % confidence, negative cold); set= chooses the study area.",
+            title="Điểm nóng: Gi*, xu hướng và điểm lặp lại",
+            description="Three MVT layers from stored runs for the field, category and days "
+            "given: `hotspots`, Getis-Ord Gi* hot and cold spots on H3 cells (resolution 8, "
+            "k = 1, FDR-corrected; class +3/+2/+1 hot at 99/95/90 % confidence, negative cold); "
+            "`emerging`, emerging hot spot patterns (52 weekly steps ending on `to` or the last "
+            "day with complaints; ArcGIS's categories); `recurring`, outlines of recurring spots "
+            "(DBSCAN in metres; flooding unless fields or categories are given). kind= picks "
+            "some; set= chooses the study area; see /legends/hotspots.",
             minzoom=0,
             maxzoom=22,
             vector_layers={
@@ -370,11 +515,36 @@ LAYERS: dict[str, Layer] = {
                     "p_fdr": "p-value after the false-discovery-rate correction",
                     "n": "complaints in the cell",
                     "run": "id of the stored run (GET /analytics/hotspots)",
-                }
+                },
+                "emerging": {
+                    "h3": "H3 cell index (hex)",
+                    "category": "pattern: 'new hot' ... 'historical cold' (ArcGIS's categories)",
+                    "name": "the pattern in Vietnamese",
+                    "family": "hot or cold",
+                    "tau": "Mann-Kendall tau of the cell's z-scores over the steps",
+                    "p": "two-sided p of the trend",
+                    "z": "space-time Gi* z-score of the last step",
+                    "n": "complaints over all steps",
+                    "n_last": "complaints in the last step",
+                    "hot_steps": "steps significantly hot",
+                    "cold_steps": "steps significantly cold",
+                    "run": "id of the stored run",
+                },
+                "recurring": {
+                    "spot": "rank in the run (most days first); also the feature id",
+                    "n": "complaints in the cluster",
+                    "days": "distinct days with complaints",
+                    "weeks": "distinct weeks with complaints",
+                    "first_day": "first local day",
+                    "last_day": "last local day",
+                    "area_m2": "area of the outline in m²",
+                    "wards": "names of the units the outline touches",
+                    "run": "id of the stored run",
+                },
             },
             render=render_hotspots,
             statuses=False,
-            options=("set",),
+            options=tuple(HOTSPOT_OPTIONS),
         ),
         Layer(
             name="boundaries",

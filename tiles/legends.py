@@ -6,11 +6,21 @@ from __future__ import annotations
 import psycopg
 from psycopg import sql
 
+from analytics.emerging import PATTERNS, EmergingParams, pattern_name
 from analytics.gistar import CLASSES
+from analytics.recurring import RecurringParams
 from gis_db.sqlfiles import load_sql
 from tiles.breaks import NO_DATA, colours, frozen_breaks
 from tiles.errors import TileError, TileNotFound
-from tiles.layers import LAYERS, Request, cell_count_params, cell_counts, wards_of
+from tiles.layers import (
+    LAYERS,
+    Request,
+    cell_count_params,
+    cell_counts,
+    hotspot_kinds,
+    hotspot_params,
+    wards_of,
+)
 from tiles.wards import DEFAULT_METRIC, WARD_METRICS
 
 HEAT_LEGEND_RESOLUTION = 8  # densities of these cells set the heat classes
@@ -21,6 +31,18 @@ FIELD_COLOURS = (
     "#f7b6d2", "#c7c7c7", "#dbdb8d", "#9edae5",
 )  # fmt: skip
 BOUNDARY_COLOUR = "#3f4a5a"
+# Emerging hot spot patterns as ArcGIS draws them: the hot family in reds and oranges, the cold
+# family in blues, strongest (intensifying, persistent, new) darkest; no pattern is not drawn.
+PATTERN_COLOURS = {
+    "new hot": "#7f0000", "consecutive hot": "#d7301f", "intensifying hot": "#b30000",
+    "persistent hot": "#ef6548", "diminishing hot": "#fc8d59", "sporadic hot": "#fdbb84",
+    "oscillating hot": "#e7298a", "historical hot": "#fdd49e",
+    "new cold": "#08306b", "consecutive cold": "#2171b5", "intensifying cold": "#08519c",
+    "persistent cold": "#4292c6", "diminishing cold": "#6baed6", "sporadic cold": "#9ecae1",
+    "oscillating cold": "#807dba", "historical cold": "#c6dbef",
+    "no pattern": "#d9d9d9",
+}  # fmt: skip
+RECURRING_COLOUR = "#4a1486"  # outlines of recurring spots: violet, apart from reds and blues
 NO_DATA_LABEL = "Chưa có dữ liệu"
 
 
@@ -99,10 +121,63 @@ def _complaints(conn: psycopg.Connection, request: Request, metric: str | None) 
 
 
 def _hotspots(conn: psycopg.Connection, request: Request, metric: str | None) -> dict:
-    return {
+    """Gi* classes (also at the top, as before), emerging patterns and recurring outlines,
+    one part per MVT layer the request's kind= asks for."""
+    chosen = hotspot_params(conn, request)
+    gi = chosen.get("hotspots")
+    gi_star = {
         "attribute": "class",
         "classes": [{"value": v, "label": label, "color": colour} for v, label, colour in CLASSES],
-        "method": "Getis-Ord Gi*, H3 r8, k = 1, Benjamini-Hochberg FDR",
+        "method": f"Getis-Ord Gi*, H3 r{gi.resolution if gi else 8}, k = {gi.k if gi else 1}, "
+        "Benjamini-Hochberg FDR",
+    }
+    parts = []
+    if "hotspots" in chosen:
+        parts.append({"source_layer": "hotspots", "title": "Điểm nóng, điểm lạnh (Gi*)", **gi_star})
+    if "emerging" in chosen:
+        parts.append({"source_layer": "emerging", **_emerging(chosen["emerging"])})
+    if "recurring" in chosen:
+        parts.append({"source_layer": "recurring", **_recurring(chosen["recurring"])})
+    return {**gi_star, "kinds": list(hotspot_kinds(request)), "sublayers": parts}
+
+
+def _emerging(params: EmergingParams) -> dict:
+    return {
+        "title": "Xu hướng điểm nóng (điểm nóng mới nổi)",
+        "attribute": "category",
+        "classes": [
+            {
+                "value": pattern,
+                "label": pattern_name(pattern),
+                "label_en": pattern.capitalize() + (" spot" if pattern != "no pattern" else ""),
+                "color": PATTERN_COLOURS[pattern],
+                "family": pattern.rpartition(" ")[2] if pattern != "no pattern" else None,
+                "drawn": pattern != "no pattern",
+            }
+            for pattern in PATTERNS
+        ],
+        "method": f"Space-time Gi* (H3 r{params.resolution}, k = {params.k}, window "
+        f"{params.window}), {params.steps} steps of {params.step_days} day(s) to "
+        f"{params.last_day}, Mann-Kendall trend; ArcGIS's Emerging Hot Spot categories",
+    }
+
+
+def _recurring(params: RecurringParams) -> dict:
+    what = ", ".join(params.category or params.field) or "mọi phản ánh"
+    return {
+        "title": "Điểm lặp lại",
+        "classes": [
+            {
+                "label": f"Điểm lặp lại ({what}): ít nhất {params.min_days} ngày, "
+                f"{params.min_weeks} tuần",
+                "label_en": "Recurring spot (outline)",
+                "color": RECURRING_COLOUR,
+                "outline": True,
+            }
+        ],
+        "method": f"DBSCAN in metres (EPSG:32648), eps {params.eps_m:g} m, at least "
+        f"{params.min_points} complaints; kept on {params.min_days}+ days and "
+        f"{params.min_weeks}+ weeks",
     }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from tiles.breaks import NO_DATA
+from tiles.layers import HOTSPOT_OPTIONS
 
 # Style name -> the layers it shows (the overview shows all, the choropleth first).
 STYLES: dict[str, tuple[str, ...]] = {
@@ -35,8 +36,11 @@ def style(
         {"id": "background", "type": "background", "paint": {"background-color": BACKGROUND}}
     ]
     sources = {}
-    filters = {k: v for k, v in query.items() if k not in ("set", "metric")}
+    filters = {
+        k: v for k, v in query.items() if k not in ("set", "metric") and k not in HOTSPOT_OPTIONS
+    }
     boundary_set = {"set": query["set"]} if "set" in query else {}
+    hotspots = {k: v for k, v in query.items() if k in HOTSPOT_OPTIONS}  # kind=, set=, runs'
     for layer in STYLES[name]:
         own = {
             "wards": {
@@ -44,6 +48,7 @@ def style(
                 **boundary_set,
             },
             "boundaries": boundary_set,
+            "hotspots": {**filters, **hotspots},
         }.get(layer, filters)
         suffix = f"?{urlencode(own)}" if own else ""
         sources[layer] = {"type": "vector", "url": f"{base_url}/tiles/{layer}.json{suffix}"}
@@ -109,9 +114,16 @@ def _heat(legend: dict) -> list[dict]:
 
 
 def _hotspots(legend: dict) -> list[dict]:
+    """Gi* cells filled by class; emerging cells filled by pattern (hidden: they cover the same
+    cells, a client shows one or the other); recurring spots outlined on top."""
     match: list = ["match", ["get", "class"]]
     for row in legend.get("classes", []):
         match += [row["value"], row["color"]]
+    parts = {p["source_layer"]: p for p in legend.get("sublayers", [])}
+    patterns: list = ["match", ["get", "category"]]
+    for row in parts.get("emerging", {}).get("classes", []):
+        patterns += [row["value"], row["color"]]
+    outline = next(iter(parts.get("recurring", {}).get("classes", [])), {}).get("color", "#4a1486")
     return [
         {
             "id": "hotspots-fill",
@@ -119,7 +131,33 @@ def _hotspots(legend: dict) -> list[dict]:
             "source": "hotspots",
             "source-layer": "hotspots",
             "paint": {"fill-color": match + ["#cccccc"], "fill-opacity": 0.75},
-        }
+        },
+        {
+            "id": "emerging-fill",
+            "type": "fill",
+            "source": "hotspots",
+            "source-layer": "emerging",
+            "metadata": {"phananh:alternative-to": "hotspots-fill"},
+            "layout": {"visibility": "none"},
+            "paint": {
+                "fill-color": patterns + ["#cccccc"] if len(patterns) > 2 else "#cccccc",
+                "fill-opacity": 0.75,
+            },
+        },
+        {
+            "id": "recurring-fill",
+            "type": "fill",
+            "source": "hotspots",
+            "source-layer": "recurring",
+            "paint": {"fill-color": outline, "fill-opacity": 0.15},
+        },
+        {
+            "id": "recurring-line",
+            "type": "line",
+            "source": "hotspots",
+            "source-layer": "recurring",
+            "paint": {"line-color": outline, "line-width": 2},
+        },
     ]
 
 

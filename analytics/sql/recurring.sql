@@ -1,7 +1,8 @@
 -- Recurring spots: DBSCAN clusters (in metres, UTM 48N) of the complaints of some categories
 -- or fields, kept when their complaints fall on enough distinct days and weeks; each with its
 -- outline (hull buffered by half of eps), counts, first and last day and the units of a
--- boundary set it touches.
+-- boundary set it touches; ranked (`spot`) by days, then complaints. The outline is returned as
+-- lon/lat WKB for storing (recurring_spot).
 -- Parameters: fields, categories, from_day, to_day, eps, min_points, min_days, min_weeks, set.
 WITH picked AS (
     SELECT p.id, p.received_day, ST_Transform(p.geom, 32648) AS g
@@ -27,10 +28,13 @@ WITH picked AS (
     HAVING count(DISTINCT received_day) >= %(min_days)s
        AND count(DISTINCT date_trunc('week', received_day)) >= %(min_weeks)s
 )
-SELECT s.n, s.days, s.weeks, s.first_day, s.last_day,
+SELECT row_number() OVER (
+           ORDER BY s.days DESC, s.n DESC, s.first_day, s.last_day, ST_Y(s.centre), ST_X(s.centre)
+       )::int AS spot,
+       s.n::int AS n, s.days::int AS days, s.weeks::int AS weeks, s.first_day, s.last_day,
        ST_Y(s.centre) AS lat, ST_X(s.centre) AS lon,
        round(ST_Area(s.outline::geography)::numeric)::float8 AS area_m2,
-       ST_AsGeoJSON(s.outline, 6) AS outline,
+       ST_AsBinary(s.outline) AS outline,
        coalesce((
            SELECT jsonb_agg(jsonb_build_object('code', u.code, 'name', u.name) ORDER BY u.code)
            FROM boundary_unit AS u
@@ -38,4 +42,4 @@ SELECT s.n, s.days, s.weeks, s.first_day, s.last_day,
            WHERE b.slug = %(set)s AND ST_Intersects(u.geom, s.outline)
        ), '[]'::jsonb) AS units
 FROM spots AS s
-ORDER BY s.days DESC, s.n DESC
+ORDER BY spot

@@ -1,5 +1,5 @@
-"""Analytics: hotspots, emerging hot spots, recurring spots, timeliness, satisfaction and alerts
-(JSON; spots also as GeoJSON)."""
+"""Analytics: hotspots, emerging hot spots, recurring spots, timeliness, satisfaction, alerts and
+weekly topics (JSON; spots also as GeoJSON)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from analytics.hotspots import HotspotParams, run_cells, run_gistar, run_summary
 from analytics.recurring import RecurringParams, recurring_spots
 from analytics.satisfaction import SatisfactionParams, satisfaction
 from analytics.timeliness import TimelinessParams, timeliness
+from analytics.topics import TopicParams, weekly_topics
 from gis_api.routers.tiles import with_connection
 from tiles.errors import TileError
 
@@ -209,3 +210,25 @@ async def alerts(
          "min_count": min_count, "set": set}
     )  # fmt: skip
     return JSONResponse(await with_connection(request, lambda conn: spike_alerts(conn, params)))
+
+
+@router.get("/analytics/topics")
+async def topics(
+    request: Request,
+    week: Annotated[str, Query(description="ISO week, e.g. 2025-W23 (to its Friday 15:00)")],
+    ward: Annotated[str | None, Query(description="Ward code (all wards by default)")] = None,
+    field: FieldQ = None,
+    category: CategoryQ = None,
+    baseline_weeks: Annotated[int, Query(ge=1, le=52, description="Weeks of baseline")] = 8,
+    min_count: Annotated[int, Query(ge=1, description="Complaints of the week, at least")] = 3,
+    limit: Annotated[int, Query(ge=1, le=100, description="Terms per ward")] = 10,
+) -> JSONResponse:
+    """Weekly topics: per ward (and city-wide), the words and two-word phrases whose share of
+    complaints rises in the week against the ward's baseline weeks (log-odds z with an
+    informative prior, Benjamini-Hochberg within each ward)."""
+    params = _parse(
+        TopicParams,
+        {"week": week, "ward": ward, "field": field, "category": category,
+         "baseline_weeks": baseline_weeks, "min_count": min_count, "limit": limit}
+    )  # fmt: skip
+    return JSONResponse(await with_connection(request, lambda conn: weekly_topics(conn, params)))

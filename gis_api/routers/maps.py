@@ -8,7 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, JSONResponse
 
-from gis_api.routers.tiles import FILTERS_OPENAPI, FiltersDep, SetQ, with_connection
+from gis_api.routers.tiles import (
+    FILTERS_OPENAPI,
+    FiltersDep,
+    SetQ,
+    layer_options,
+    with_connection,
+)
 from tiles.errors import TileNotFound
 from tiles.service import TileService
 from tiles.styles import STYLES, style
@@ -31,7 +37,7 @@ async def legend(
     """Classes, colours and labels of a layer; choropleth and heat breaks are frozen per
     period and filters."""
     service: TileService = request.app.state.tiles
-    options = {"set": set} if layer in ("wards", "boundaries") else {}
+    options = {"set": set} if layer in ("wards", "boundaries") else layer_options(request)
     found = await with_connection(
         request, lambda conn: service.legend(conn, layer, filters, options, metric)
     )
@@ -58,12 +64,14 @@ async def map_style(
         return {
             layer: service.legend(
                 conn, layer, by_unit, {"set": set}, metric or DEFAULT_METRIC
-            ) if layer == "wards" else service.legend(conn, layer, filters, {})
+            ) if layer == "wards" else service.legend(
+                conn, layer, filters, layer_options(request) if layer == "hotspots" else {}
+            )
             for layer in layers
         }  # fmt: skip
 
     found = await with_connection(request, legends)
-    query = {**filters.query(), **({"set": set} if set else {})}
+    query = {**filters.query(), **({"set": set} if set else {}), **layer_options(request)}
     if metric:
         query["metric"] = metric
     base = str(request.base_url).rstrip("/")

@@ -26,16 +26,22 @@ T = TypeVar("T")
 SetQ = Annotated[str | None, Query(description="Boundary set (wards and boundaries layers)")]
 VersionQ = Annotated[int | None, Query(description="Data version (from TileJSON; cache buster)")]
 ROUTE_PARAMS = {"set", "v", "metric"}  # declared by the routes themselves
+LAYER_OPTIONS = sorted({o for layer in LAYERS.values() for o in layer.options} - {"set"})
 CODE_LISTS = ("field", "category", "channel", "unit")
+
+
+def layer_options(request: Request) -> dict[str, str]:
+    """The layer options of a request (the layers' own parameters, checked by the service)."""
+    return {k: request.query_params[k] for k in LAYER_OPTIONS if k in request.query_params}
 
 
 async def tile_filters(request: Request) -> TileFilters:
     """The complaint filters of a request, from its query parameters (parsed here rather than
     declared one by one: FastAPI's per-parameter resolution cost more than a small tile)."""
     params = request.query_params
-    unknown = sorted(set(params) - set(FILTER_NAMES) - ROUTE_PARAMS)
+    unknown = sorted(set(params) - set(FILTER_NAMES) - ROUTE_PARAMS - set(LAYER_OPTIONS))
     if unknown:
-        known = ", ".join(sorted(FILTER_NAMES + tuple(ROUTE_PARAMS)))
+        known = ", ".join(sorted(FILTER_NAMES + tuple(ROUTE_PARAMS) + tuple(LAYER_OPTIONS)))
         raise TileError(f"unknown query parameter(s) {', '.join(unknown)} (known: {known})")
     values: dict[str, object] = {
         name: params.getlist(name) if name in CODE_LISTS else params[name]
@@ -162,7 +168,7 @@ async def tile(
 ) -> Response:
     """One tile of a layer, or of several (`heat,boundaries`) in one response."""
     service: TileService = request.app.state.tiles
-    spec = service.spec(layers, z, x, y, filters, {"set": set})
+    spec = service.spec(layers, z, x, y, filters, {"set": set, **layer_options(request)})
     result = service.cached(spec, v)
     if result is None:
         result = await with_connection(request, lambda conn: service.render(conn, spec, v))
@@ -182,7 +188,10 @@ async def tilejson(
     spec = LAYERS[layer]
     service: TileService = request.app.state.tiles
     version, bounds = await with_connection(request, lambda conn: service.describe(conn))
-    query = {**filters.query(), **({"set": set} if set else {}), "v": str(version)}
+    options = layer_options(request)
+    if options:  # checked now, so that TileJSON never hands out a failing URL
+        service.spec(layer, 0, 0, 0, filters, options)
+    query = {**filters.query(), **({"set": set} if set else {}), **options, "v": str(version)}
     base = str(request.base_url).rstrip("/")
     url = f"{base}/tiles/{layer}/{{z}}/{{x}}/{{y}}.mvt?" + "&".join(
         f"{k}={val}" for k, val in query.items()
