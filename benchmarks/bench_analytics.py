@@ -1,4 +1,5 @@
-"""Benchmark the analytics: Gi*, emerging hot spots, timeliness, recurring spots, digests.
+"""Benchmark the analytics: Gi*, emerging hot spots, timeliness, recurring spots, topics,
+digests and the hotspots tile layer.
 
     make bench-analytics                               # 1,000,000 demo complaints
     .venv/bin/python benchmarks/bench_analytics.py --reuse   # the database of bench-tiles --keep
@@ -14,6 +15,8 @@ import argparse
 import sys
 import time
 from pathlib import Path
+
+import mercantile
 
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_tiles import database  # noqa: E402
@@ -33,6 +36,9 @@ from analytics.topics import (  # noqa: E402
 )
 from gis_db.pool import connect  # noqa: E402
 from gis_db.settings import DbSettings  # noqa: E402
+from tiles.filters import TileFilters  # noqa: E402
+from tiles.service import TileService  # noqa: E402
+from tiles.settings import TileSettings  # noqa: E402
 
 RUNS = {
     "Gi* r9, all complaints": HotspotParams(resolution=9),
@@ -117,7 +123,8 @@ def main() -> None:
                 f"{clause_terms.cache_info().currsize:,} clauses segmented"
             )
         time_digests(conn)
-        hotspot_tiles(settings)
+        conn.commit()  # the runs stored above, or the tiles' workers would wait on them
+    hotspot_tiles(settings)
 
 
 def time_digests(conn) -> None:  # noqa: ANN001
@@ -146,12 +153,6 @@ def time_digests(conn) -> None:  # noqa: ANN001
 def hotspot_tiles(settings: DbSettings) -> None:
     """The `hotspots` tile layer with no parameters, one kind at a time: the first tile
     computes and stores the run, the next reuses it (memo), a new worker finds it stored."""
-    import mercantile
-
-    from tiles.filters import TileFilters
-    from tiles.service import TileService
-    from tiles.settings import TileSettings
-
     methods = {"hotspots": "gi*", "emerging": "emerging", "recurring": "recurring"}
     tile = mercantile.tile(106.70, 10.776, 11)
     with connect(settings, autocommit=True) as conn:
