@@ -465,7 +465,7 @@ def test_one_legend_and_style_for_the_three_kinds(client):
             assert not row["drawn"]
     assert len({c["color"] for c in patterns}) == 17
     assert parts["recurring"]["classes"][0]["outline"]
-    assert "ngap-nuoc" in parts["recurring"]["classes"][0]["label"]
+    assert "(ngập nước)" in parts["recurring"]["classes"][0]["label"]  # names, not codes
     style = client.get("/styles/hotspots.json").json()
     layers = {layer["id"]: layer for layer in style["layers"]}
     assert layers["emerging-fill"]["source-layer"] == "emerging"

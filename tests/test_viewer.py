@@ -68,7 +68,7 @@ def test_viewer_loads_and_requests_tiles(catalog_clone, boundary_settings, tmp_p
                 )
                 pause = lambda: page.wait_for_timeout(100)  # noqa: E731
                 page.goto(f"http://127.0.0.1:{port}/")
-                page.wait_for_function("document.querySelectorAll('#legends .legend').length === 3")
+                page.wait_for_function("document.querySelectorAll('#legends .legend').length === 6")
                 _wait(lambda: any("/tiles/wards/" in u for _, u in tiles), pause)
                 _wait(lambda: any("/tiles/boundaries/" in u for _, u in tiles), pause)
                 assert (
@@ -83,6 +83,12 @@ def test_viewer_loads_and_requests_tiles(catalog_clone, boundary_settings, tmp_p
                 _wait(
                     lambda: any("/tiles/heat/" in u and "channel=app" in u for _, u in tiles), pause
                 )
+                # hotspots, shown on demand: runs count by field, category and days only
+                assert not any("/tiles/hotspots/" in u for _, u in tiles)
+                page.check("input[value=gistar]")
+                page.check("input[value=recurring]")
+                _wait(lambda: any("/tiles/hotspots/" in u for _, u in tiles), pause)
+                assert not any("/tiles/hotspots/" in u and "channel=" in u for _, u in tiles)
                 assert {status for status, _ in tiles} <= {200, 204}
                 assert page.locator("#message").text_content() == ""
                 browser.close()

@@ -204,9 +204,14 @@ def test_styles_use_the_legends(wards):
     assert style.status_code == 200, style.text
     body = style.json()
     assert body["version"] == 8 and set(body["sources"]) == {
-        "wards", "heat", "complaints", "boundaries"
+        "wards", "heat", "hotspots", "complaints", "boundaries"
     }  # fmt: skip
     assert "status=open" in body["sources"]["heat"]["url"]
+    # hotspot runs count by field, category and days; shown on demand in the overview
+    assert "status" not in body["sources"]["hotspots"]["url"]
+    assert "field=giao-thong" in body["sources"]["hotspots"]["url"]
+    hot = [layer for layer in body["layers"] if layer.get("source") == "hotspots"]
+    assert hot and all(layer["layout"]["visibility"] == "none" for layer in hot)
     assert "status" not in body["sources"]["wards"]["url"]
     assert "field=giao-thong" in body["sources"]["wards"]["url"]
     legend = client.get("/legends/wards?metric=on_time_rate&field=giao-thong").json()

@@ -137,7 +137,8 @@ def _hotspots(conn: psycopg.Connection, request: Request, metric: str | None) ->
     if "emerging" in chosen:
         parts.append({"source_layer": "emerging", **_emerging(chosen["emerging"])})
     if "recurring" in chosen:
-        parts.append({"source_layer": "recurring", **_recurring(chosen["recurring"])})
+        names = dict(conn.execute(load_sql("tiles", "taxonomy_names.sql")).fetchall())
+        parts.append({"source_layer": "recurring", **_recurring(chosen["recurring"], names)})
     return {**gi_star, "kinds": list(hotspot_kinds(request)), "sublayers": parts}
 
 
@@ -162,8 +163,9 @@ def _emerging(params: EmergingParams) -> dict:
     }
 
 
-def _recurring(params: RecurringParams) -> dict:
-    what = ", ".join(params.category or params.field) or "mọi phản ánh"
+def _recurring(params: RecurringParams, names: dict[str, str]) -> dict:
+    codes = params.category or params.field
+    what = ", ".join(names.get(c, c).lower() for c in codes) or "mọi phản ánh"
     return {
         "title": "Điểm lặp lại",
         "classes": [

@@ -13,7 +13,7 @@ from tiles.layers import HOTSPOT_OPTIONS
 
 # Style name -> the layers it shows (the overview shows all, the choropleth first).
 STYLES: dict[str, tuple[str, ...]] = {
-    "phananh": ("wards", "heat", "complaints", "boundaries"),
+    "phananh": ("wards", "heat", "hotspots", "complaints", "boundaries"),
     "wards": ("wards", "boundaries"),
     "heat": ("heat", "boundaries"),
     "complaints": ("complaints", "boundaries"),
@@ -21,6 +21,7 @@ STYLES: dict[str, tuple[str, ...]] = {
     "boundaries": ("boundaries",),
 }
 BACKGROUND = "#f2efe9"
+HOTSPOT_FILTERS = ("field", "category", "from", "to")  # channel, unit, status, late: no runs
 
 
 def style(
@@ -48,11 +49,18 @@ def style(
                 **boundary_set,
             },
             "boundaries": boundary_set,
-            "hotspots": {**filters, **hotspots},
+            "hotspots": {
+                **{k: v for k, v in filters.items() if k in HOTSPOT_FILTERS},
+                **hotspots,
+            },
         }.get(layer, filters)
         suffix = f"?{urlencode(own)}" if own else ""
         sources[layer] = {"type": "vector", "url": f"{base_url}/tiles/{layer}.json{suffix}"}
-        layers += _LAYERS[layer](legends.get(layer, {}))
+        drawn = _LAYERS[layer](legends.get(layer, {}))
+        if layer == "hotspots" and name != "hotspots":  # in an overview, shown on demand
+            for item in drawn:
+                item["layout"] = {**item.get("layout", {}), "visibility": "none"}
+        layers += drawn
     if glyphs and "boundaries" in STYLES[name]:
         layers.append(_labels())
     out = {

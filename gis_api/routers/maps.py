@@ -59,14 +59,16 @@ async def map_style(
     layers = [layer for layer in STYLES[name] if layer != "boundaries"]
 
     by_unit = filters.model_copy(update={"status": None, "late": False})  # not for wards
+    # runs count by field, category and days only
+    by_run = by_unit.model_copy(update={"channel": (), "unit": ()})
 
     def legends(conn) -> dict[str, dict]:  # noqa: ANN001
         return {
             layer: service.legend(
                 conn, layer, by_unit, {"set": set}, metric or DEFAULT_METRIC
             ) if layer == "wards" else service.legend(
-                conn, layer, filters, layer_options(request) if layer == "hotspots" else {}
-            )
+                conn, layer, by_run, {"set": set, **layer_options(request)}
+            ) if layer == "hotspots" else service.legend(conn, layer, filters, {})
             for layer in layers
         }  # fmt: skip
 
