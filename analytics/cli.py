@@ -17,7 +17,7 @@ from rich.table import Table
 
 from analytics.alerts import AlertParams, spike_alerts
 from analytics.emerging import EmergingParams, emerging_spots
-from analytics.hotspots import HotspotParams, run_cells, run_gistar, run_summary
+from analytics.hotspots import HotspotParams, prune_runs, run_cells, run_gistar, run_summary
 from analytics.recurring import RecurringParams, recurring_spots
 from analytics.satisfaction import SatisfactionParams, satisfaction
 from analytics.timeliness import TimelinessParams, timeliness
@@ -310,3 +310,14 @@ def topics_cmd(
                           f"{t['week_share']:.1%}", _fmt(t["baseline_share"], "{:.1%}"),
                           f"{t['score']:.1f}", end_section=i == len(g["terms"]) - 1)  # fmt: skip
     console.print(table)
+
+
+@app.command("prune")
+def prune_cmd(
+    days: Annotated[
+        int | None, typer.Option(min=1, help="Also delete every run older than this.")
+    ] = None,
+) -> None:
+    """Delete stored runs (Gi*, emerging, recurring) superseded by newer data, and old ones."""
+    removed = _with_db(lambda conn: prune_runs(conn, days=days))
+    console.print(f"đã xoá {removed:,} lượt tính đã lưu")

@@ -30,6 +30,7 @@ from gis_db.sqlfiles import load_sql
 METHOD = "gi*"
 CELL_COLUMNS = {7: "h3_r7", 8: "h3_r8", 9: "h3_r9", 10: "h3_r10"}  # allow-list of identifiers
 COARSE_RESOLUTION = 6  # study areas are covered at this resolution first
+GRACE_MINUTES = 10  # a superseded run stays this long for tiles of the older data version
 
 
 class HotspotParams(Selection):
@@ -104,7 +105,26 @@ def insert_run(
             "seconds": time.perf_counter() - started,
         },
     ).fetchone()
+    if row:
+        prune_runs(conn, run.method, run.key)
     return int(row[0]) if row else None
+
+
+def prune_runs(
+    conn: psycopg.Connection,
+    method: str | None = None,
+    key: str | None = None,
+    days: int | None = None,
+    grace_minutes: int = GRACE_MINUTES,
+) -> int:
+    """Delete runs superseded by a newer data version's run stored `grace_minutes` ago (and,
+    with `days`, every run older than that); how many. Storing a run prunes its own
+    parameters' superseded runs, so a live feed does not grow the tables."""
+    cur = conn.execute(
+        load_sql("analytics", "prune_runs.sql"),
+        {"method": method, "key": key, "days": days, "grace_minutes": grace_minutes},
+    )
+    return len(cur.fetchall())
 
 
 def run_gistar(conn: psycopg.Connection, params: HotspotParams) -> Run:

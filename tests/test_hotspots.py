@@ -382,3 +382,38 @@ def test_alert_counts_match_the_complaints(demo):
                 (alert["unit"], alert["field"]),
             ).fetchone()[0]
             assert n == alert["count"]
+
+
+def test_superseded_runs_are_pruned(catalog_clone):
+    """Storing a run deletes the runs of the same parameters superseded by a newer data
+    version's run stored over ten minutes ago; `analytics prune --days` deletes old ones."""
+    params = HotspotParams(resolution=7)
+
+    def new_version(conn) -> int:  # noqa: ANN001
+        conn.execute("UPDATE data_version SET version = version + 1")
+        return run_gistar(conn, params).id
+
+    def age(conn, run: int, minutes: int) -> None:  # noqa: ANN001
+        conn.execute(
+            "UPDATE hotspot_run SET created_at = now() - make_interval(mins => %s) WHERE id = %s",
+            (minutes, run),
+        )
+
+    def runs(conn) -> set[int]:  # noqa: ANN001
+        return {r[0] for r in conn.execute("SELECT id FROM hotspot_run")}
+
+    with catalog_clone() as db, psycopg.connect(db.url, autocommit=True) as conn:
+        a = run_gistar(conn, params).id
+        b = new_version(conn)
+        assert runs(conn) == {a, b}  # b is too recent: tiles of a's version may still read a
+        age(conn, b, 11)
+        c = new_version(conn)
+        assert runs(conn) == {b, c}
+        assert conn.execute(
+            "SELECT count(*) FROM hotspot_cell WHERE run_id = %s", (a,)
+        ).fetchone()[0] == 0  # fmt: skip
+        age(conn, c, 2 * 24 * 60)
+        result = CliRunner().invoke(cli, ["analytics", "prune", "--days", "1"],
+                                    env={"DATABASE_URL": db.url})  # fmt: skip
+        assert result.exit_code == 0, result.output
+        assert "2" in result.output and runs(conn) == set()
