@@ -30,15 +30,12 @@ from analytics.gistar import ring_weights
 from analytics.hotspots import (
     CELL_COLUMNS,
     Run,
-    RunKey,
     canonical_key,
-    check_codes,
     covering_cells,
-    data_version,
     find_run,
     insert_run,
+    run_key,
     run_summary,
-    study_set,
 )
 from analytics.selection import Codes
 from etl.copyio import copy_in
@@ -262,16 +259,13 @@ class EmergingParams(Codes):
 def run_emerging(conn: psycopg.Connection, params: EmergingParams) -> Run:
     """The stored emerging run for `params` (last day resolved) at the current data version,
     computed when missing."""
-    version = data_version(conn)
-    check_codes(conn, params.field, params.category)
-    boundary_set = study_set(conn, params.set)
     last_day = params.last()
-    run = RunKey(METHOD, params.key(boundary_set), version, boundary_set)
+    run = run_key(conn, METHOD, params)
     found = find_run(conn, run)
     if found:
         return found
     started = time.perf_counter()
-    area = covering_cells(conn, boundary_set, params.resolution)
+    area = covering_cells(conn, run.boundary_set, params.resolution)
     cells, counts = cube_counts(
         conn, area, params.resolution, last_day, params.steps, params.step_days,
         params.field, params.category,

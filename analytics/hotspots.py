@@ -21,7 +21,7 @@ from psycopg.types.json import Jsonb
 from pydantic import BaseModel, Field
 
 from analytics.gistar import GiStar, gi_star
-from analytics.selection import Selection
+from analytics.selection import Codes, Selection
 from boundaries.errors import UnknownBoundarySet
 from etl.copyio import copy_in
 from etl.hexagons import hexagons, store_hexagons
@@ -77,6 +77,15 @@ def data_version(conn: psycopg.Connection) -> int:
     return int(row[0]) if row else 0
 
 
+def run_key(conn: psycopg.Connection, method: str, params: Codes) -> RunKey:
+    """The key of the run of `method` for `params` at the current data version: codes
+    checked, the study area's set resolved (`params` has field, category, set and key())."""
+    check_codes(conn, params.field, params.category)
+    boundary_set = study_set(conn, params.set)  # type: ignore[attr-defined]
+    key = params.key(boundary_set)  # type: ignore[attr-defined]
+    return RunKey(method, key, data_version(conn), boundary_set)
+
+
 def find_run(conn: psycopg.Connection, run: RunKey) -> Run | None:
     """The stored run with this key, or None."""
     found = conn.execute(
@@ -129,15 +138,12 @@ def prune_runs(
 
 def run_gistar(conn: psycopg.Connection, params: HotspotParams) -> Run:
     """The stored Gi* run for `params` at the current data version, computed when missing."""
-    version = data_version(conn)
-    check_codes(conn, params.field, params.category)
-    boundary_set = study_set(conn, params.set)
-    run = RunKey(METHOD, params.key(boundary_set), version, boundary_set)
+    run = run_key(conn, METHOD, params)
     found = find_run(conn, run)
     if found:
         return found
     started = time.perf_counter()
-    cells, counts = study_counts(conn, params, boundary_set)
+    cells, counts = study_counts(conn, params, run.boundary_set)
     result = gi_star(cells, counts, params.k)
     with conn.transaction():
         store_hexagons(conn, hexagons(result.cells))

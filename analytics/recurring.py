@@ -16,12 +16,10 @@ from pydantic import Field, model_validator
 
 from analytics.hotspots import (
     Run,
-    RunKey,
     canonical_key,
-    check_codes,
-    data_version,
     find_run,
     insert_run,
+    run_key,
     study_set,
 )
 from analytics.selection import Selection
@@ -55,10 +53,7 @@ class RecurringParams(Selection):
 def run_recurring(conn: psycopg.Connection, params: RecurringParams) -> Run:
     """The stored recurring run for `params` at the current data version, computed when
     missing."""
-    version = data_version(conn)
-    check_codes(conn, params.field, params.category)
-    boundary_set = study_set(conn, params.set)
-    run = RunKey(METHOD, params.key(boundary_set), version, boundary_set)
+    run = run_key(conn, METHOD, params)
     found = find_run(conn, run)
     if found:
         return found
@@ -71,7 +66,7 @@ def run_recurring(conn: psycopg.Connection, params: RecurringParams) -> Run:
             "min_points": params.min_points,
             "min_days": params.min_days,
             "min_weeks": params.min_weeks,
-            "set": boundary_set,
+            "set": run.boundary_set,
         },
     )
     names = [d.name for d in cur.description]
