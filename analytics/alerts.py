@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from scipy import stats
 
 from analytics.hotspots import study_set
+from analytics.names import code_names
 from gis_db.sqlfiles import load_sql
 
 FLOOR = 0.5  # baseline of a ward and field without history, per week
@@ -65,7 +66,7 @@ def spike_alerts(conn: psycopg.Connection, params: AlertParams) -> dict:
     for unit, field, week, n in rows:
         counts[index[(unit, field)], week] = n
     flagged, tail = spikes(counts, params.alpha, params.min_count) if keys else ([], [])
-    names = dict(conn.execute(load_sql("analytics", "names_ward.sql")).fetchall())
+    names = code_names(conn, "ward")
     alerts = [
         {
             "unit": unit,

@@ -17,7 +17,9 @@ from psycopg import sql
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from analytics.hotspots import CELL_COLUMNS, check_codes, covering_cells, study_set
+from analytics.names import code_names
 from analytics.newspots import new_hotspots
+from analytics.selection import code_list
 from analytics.timeliness import on_time_rate
 from analytics.windows import Window, month_window, week_window
 from gis_db.sqlfiles import load_sql
@@ -49,10 +51,7 @@ class DigestParams(BaseModel):
     @field_validator("unit", "ward", "field", mode="before")
     @classmethod
     def _split(cls, value: object) -> tuple[str, ...]:
-        if value is None:
-            return ()
-        items = [value] if isinstance(value, str) else list(value)
-        return tuple(dict.fromkeys(c.strip() for i in items for c in str(i).split(",") if c))
+        return code_list(value)
 
     def resolve(self) -> Window:
         """The reporting window (ValueError for a malformed name)."""
@@ -68,7 +67,7 @@ def digest(conn: psycopg.Connection, params: DigestParams) -> dict:
     fields = list(params.field) or None
     now = _split(conn, window, fields)
     then = _split(conn, before, fields)
-    names = {s: _names(conn, s) for s in ("unit", "ward", "field")}
+    names = {s: code_names(conn, s) for s in ("unit", "ward", "field")}
     _check_scopes(params, names)
     spots = _new_spots(conn, params, window, fields, names)
     now["city"] = then["city"] = spots["city"] = "city"
@@ -127,10 +126,6 @@ def _split(conn: psycopg.Connection, window: Window, fields: list[str] | None) -
         frame = pd.DataFrame(columns=["unit", "ward", "field", *COUNTS])
     frame[list(COUNTS)] = frame[list(COUNTS)].astype(np.int64)
     return frame
-
-
-def _names(conn: psycopg.Connection, scope: str) -> dict[str, str]:
-    return dict(conn.execute(load_sql("analytics", f"names_{scope}.sql")).fetchall())
 
 
 def _check_scopes(params: DigestParams, names: dict[str, dict[str, str]]) -> None:

@@ -9,6 +9,8 @@ import psycopg
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from analytics.hotspots import check_codes
+from analytics.names import code_names
+from analytics.selection import code_list
 from analytics.sms import Sms, sms
 from analytics.windows import TZ
 from gis_db.sqlfiles import load_sql
@@ -29,10 +31,7 @@ class OverdueParams(BaseModel):
     @field_validator("unit", "field", mode="before")
     @classmethod
     def _split(cls, value: object) -> tuple[str, ...]:
-        if value is None:
-            return ()
-        items = [value] if isinstance(value, str) else list(value)
-        return tuple(dict.fromkeys(c.strip() for i in items for c in str(i).split(",") if c))
+        return code_list(value)
 
     @model_validator(mode="after")
     def _zone(self) -> OverdueParams:
@@ -44,10 +43,7 @@ class OverdueParams(BaseModel):
 def overdue(conn: psycopg.Connection, params: OverdueParams) -> dict:
     """Units with complaints overdue at the cut-off, the most overdue units first."""
     check_codes(conn, params.field, ())
-    names = {
-        kind: dict(conn.execute(load_sql("analytics", f"names_{kind}.sql")).fetchall())
-        for kind in ("unit", "ward", "field")
-    }
+    names = {kind: code_names(conn, kind) for kind in ("unit", "ward", "field")}
     unknown = [u for u in params.unit if u not in names["unit"]]
     if unknown:
         raise ValueError(f"unknown unit code(s): {', '.join(unknown)}")

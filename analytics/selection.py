@@ -8,6 +8,15 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
+def code_list(value: object) -> tuple[str, ...]:
+    """Codes from comma-separated text or a list of such texts: trimmed, without blanks and
+    repeats, in the order given."""
+    if value is None:
+        return ()
+    items = [value] if isinstance(value, str) else list(value)  # type: ignore[call-overload]
+    return tuple(dict.fromkeys(c.strip() for i in items for c in str(i).split(",") if c.strip()))
+
+
 class Codes(BaseModel):
     """Fields and categories (codes; comma-separated text or lists)."""
 
@@ -19,10 +28,7 @@ class Codes(BaseModel):
     @field_validator("field", "category", mode="before")
     @classmethod
     def _split(cls, value: object) -> tuple[str, ...]:
-        if value is None:
-            return ()
-        items = [value] if isinstance(value, str) else list(value)
-        return tuple(sorted({c.strip() for i in items for c in str(i).split(",") if c.strip()}))
+        return tuple(sorted(code_list(value)))
 
 
 class Selection(Codes):

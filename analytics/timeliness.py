@@ -21,6 +21,7 @@ from psycopg import sql
 from pydantic import Field, model_validator
 
 from analytics.hotspots import check_codes
+from analytics.names import code_names
 from analytics.selection import Selection
 from gis_db.sqlfiles import load_sql
 
@@ -62,7 +63,7 @@ def timeliness(conn: psycopg.Connection, params: TimelinessParams) -> dict:
         statement,
         {"as_of": as_of, **params.selection_params()},
     )
-    names = dict(conn.execute(load_sql("analytics", f"names_{params.by}.sql")).fetchall())
+    names = code_names(conn, params.by)
     columns = [d.name for d in cur.description]
     groups = []
     for row in cur.fetchall():

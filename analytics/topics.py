@@ -36,6 +36,7 @@ from scipy import sparse, stats
 from unidecode import unidecode
 
 from analytics.hotspots import check_codes
+from analytics.names import code_names
 from analytics.selection import Codes
 from analytics.windows import Window, week_window
 from gis_db.sqlfiles import load_sql
@@ -292,7 +293,7 @@ def _terms(table: pd.DataFrame, spellings: Spellings) -> list[dict]:
 def weekly_topics(conn: psycopg.Connection, params: TopicParams) -> dict:
     """The rising terms of the week per ward (and in the whole city when no ward is asked)."""
     check_codes(conn, params.field, params.category)
-    names = dict(conn.execute(load_sql("analytics", "names_ward.sql")).fetchall())
+    names = code_names(conn, "ward")
     if params.ward is not None and params.ward not in names:
         raise ValueError(f"unknown ward code: {params.ward}")
     week = params.window()

@@ -22,7 +22,7 @@ from analytics.emerging import PATTERNS, EmergingParams, pattern_name, run_emerg
 from analytics.hotspots import HotspotParams, run_gistar
 from analytics.recurring import FLOODING, RecurringParams, run_recurring
 from gis_db.sqlfiles import load_sql
-from tiles.errors import TileError, TileNotFound
+from tiles.errors import TileError, TileNotFound, invalid
 from tiles.filters import TileFilters
 from tiles.settings import TileSettings
 from tiles.tile import Tile
@@ -292,12 +292,7 @@ def _validated(kind: str, model: type[BaseModel], values: dict) -> BaseModel:
     try:
         return model.model_validate(values)
     except ValidationError as exc:
-        message = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or kind}: "
-            + e["msg"].removeprefix("Value error, ")
-            for e in exc.errors()
-        )
-        raise TileError(f"invalid {kind} parameters: {message}") from None
+        raise invalid(f"{kind} parameters", exc, whole=kind) from None
 
 
 def _emerging_span(

@@ -14,7 +14,7 @@ from isal import igzip
 from pydantic import ValidationError
 
 from tiles.cache import CachedTile
-from tiles.errors import TileError, TileNotFound
+from tiles.errors import TileError, TileNotFound, invalid
 from tiles.filters import TileFilters
 from tiles.layers import LAYERS
 from tiles.service import TileService
@@ -51,12 +51,7 @@ async def tile_filters(request: Request) -> TileFilters:
     try:
         return TileFilters.model_validate(values)
     except ValidationError as exc:
-        message = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'filters'}: "
-            + e["msg"].removeprefix("Value error, ")
-            for e in exc.errors()
-        )
-        raise TileError(f"invalid filters: {message}") from None
+        raise invalid("filters", exc) from None
 
 
 def _filter_parameters() -> list[dict]:
